@@ -1,0 +1,46 @@
+# The two commands a new user needs: `make demo` and `make test`.
+# Only python3, make and git are assumed; uv is bootstrapped from PyPI into .tools/.
+
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := .tools/bin/uv
+endif
+RUN := $(UV) run --frozen
+# Trust the machine's own certificate store too (government networks often inspect TLS).
+export UV_SYSTEM_CERTS := 1
+
+.PHONY: demo serve test lint format messages clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+demo: .venv/.synced
+	$(RUN) dxmonitor demo
+
+serve: .venv/.synced
+	$(RUN) dxmonitor serve
+
+test: .venv/.synced
+	$(RUN) python scripts/run_tests.py
+
+lint: .venv/.synced
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: .venv/.synced
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+# Needs GNU gettext (Debian: gettext); the compiled .mo files are committed.
+messages: .venv/.synced
+	cd src/dxmonitor && $(abspath $(UV)) run --frozen dxmonitor manage makemessages -l vi -l en --no-obsolete
+	cd src/dxmonitor && $(abspath $(UV)) run --frozen dxmonitor manage compilemessages
+
+clean:
+	rm -rf .venv .tools var test-artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,84 @@
+"""The JSON API under /api/v1/, with OpenAPI docs at /api/docs."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from dxmonitor.accounts.api import router as accounts_router
+from dxmonitor.analytics.api import router as analytics_router
+from dxmonitor.analytics.scores_api import router as scores_router
+from dxmonitor.catalog.api import router as catalog_router
+from dxmonitor.collection.api import router as collection_router
+from dxmonitor.collection.bulk_api import dhis2_router
+from dxmonitor.collection.bulk_api import router as bulk_router
+from dxmonitor.collection.checks_api import router as checks_router
+from dxmonitor.common.errors import DomainError
+from dxmonitor.files.api import router as files_router
+from dxmonitor.geo.api import router as geo_router
+from dxmonitor.web.api import router as web_router
+from dxmonitor.workflow.api import router as workflow_router
+
+api = NinjaAPI(
+    title="dxmonitor API",
+    version="1",
+    description=(
+        "Digital-transformation indicators of Vietnamese local governments: administrative units "
+        "(before and after the 2025 reorganisation), the indicator catalogue, values with provenance. "
+        "Every page of the web interface has its twin here. Reads are public; writes take a bearer "
+        "token (`Authorization: Bearer dxm_…`) or a logged-in session with its CSRF token."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/v1/openapi.json",
+)
+api.add_router("/v1/", web_router)
+api.add_router("/v1/", geo_router)
+api.add_router("/v1/", catalog_router)
+# Before the values router: /values/export must not be read as /values/{value_id}.
+api.add_router("/v1/", files_router)
+api.add_router("/v1/", collection_router)
+api.add_router("/v1/", accounts_router)
+api.add_router("/v1/", workflow_router)
+api.add_router("/v1/", checks_router)
+api.add_router("/v1/", bulk_router)
+api.add_router("/v1/", analytics_router)
+api.add_router("/v1/", scores_router)
+# DHIS2's own paths (/api/dataValueSets…), so that DHIS2 integrations post here unchanged.
+api.add_router("/", dhis2_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError):
+    return api.create_response(
+        request,
+        {
+            "detail": exc.message_en,
+            "detail_vi": exc.message_vi,
+            "errors": [p.as_dict() for p in exc.problems],
+        },
+        status=exc.status,
+    )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError):
+    # Malformed parameters (a date that is not a date, a word where a number goes) are the
+    # client's mistake: 400 with the field, like every other bad input.
+    errors = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
+    first = errors[0] if errors else {"field": "", "message": "invalid input"}
+    return api.create_response(
+        request,
+        {
+            "detail": f"{first['field']}: {first['message']}" if first["field"] else first["message"],
+            "detail_vi": "Tham số không hợp lệ: " + (first["field"] or first["message"]),
+            "errors": errors,
+        },
+        status=400,
+    )
+
+
+def _field(loc: tuple) -> str:
+    """("body", "payload", "unit_code") → "unit_code": the name the client sent."""
+    parts = [str(p) for p in loc]
+    skip = 2 if parts[:1] == ["body"] and len(parts) > 2 else 1
+    return ".".join(parts[skip:])

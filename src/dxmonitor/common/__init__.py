@@ -1,0 +1,1 @@
+"""Helpers shared by every domain app: Vietnamese text folding and number formats."""
