@@ -1,0 +1,91 @@
+"""Users and API tokens: every change goes through these functions."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from dxmonitor.common.errors import DomainError
+from dxmonitor.geo.models import Unit
+
+from .models import ApiToken, Role, RoleAssignment
+from .permissions import forget
+
+TOKEN_PREFIX = "dxm_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """Create a token for a machine client; the plain token is returned once and never stored."""
+    if not name.strip():
+        raise DomainError("a token needs a name", "Cần đặt tên cho mã truy cập", field="name")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name.strip(), prefix=plain[:12], key_hash=hash_token(plain)
+        )
+    return token, plain
+
+
+def revoke_token(*, token: ApiToken) -> ApiToken:
+    with transaction.atomic():
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+    return token
+
+
+def ensure_user(
+    *, username: str, password: str | None = None, is_admin: bool = False, email: str = ""
+) -> tuple[AbstractBaseUser, bool]:
+    """Create a user, or update the password and administrator flag of an existing one."""
+    if not username.strip():
+        raise DomainError("a user needs a name", "Cần nhập tên đăng nhập", field="username")
+    User = get_user_model()
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+        if password:
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
+        user.is_staff = is_admin or user.is_staff
+        user.is_superuser = is_admin or user.is_superuser
+        user.save()
+    return user, created
+
+
+def grant_role(
+    *, user: AbstractBaseUser, role: str, unit: Unit | None, granted_by: AbstractBaseUser | None = None
+) -> RoleAssignment:
+    """Give a user a role over a unit's subtree (or the whole country when `unit` is None)."""
+    if role not in Role.values:
+        raise DomainError(
+            f"unknown role {role!r}; use one of {', '.join(Role.values)}",
+            f"Vai trò {role!r} không hợp lệ; dùng một trong {', '.join(Role.values)}",
+            field="role",
+        )
+    if unit is not None and unit.level == "village" and role != Role.DATA_ENTRY:
+        raise DomainError(
+            "a village can only be given data entry",
+            "Cấp thôn, bản chỉ được giao vai trò nhập liệu",
+            field="unit",
+        )
+    with transaction.atomic():
+        assignment, _ = RoleAssignment.objects.get_or_create(
+            user=user, role=role, unit=unit, defaults={"granted_by": granted_by}
+        )
+    forget(user)
+    return assignment
+
+
+def revoke_role(*, user: AbstractBaseUser, role: str, unit: Unit | None) -> int:
+    with transaction.atomic():
+        removed, _ = RoleAssignment.objects.filter(user=user, role=role, unit=unit).delete()
+    forget(user)
+    return removed

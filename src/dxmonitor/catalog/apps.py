@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "dxmonitor.catalog"
+    label = "catalog"
+    verbose_name = "Indicator catalogue"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class GeoConfig(AppConfig):
+    name = "dxmonitor.geo"
+    label = "geo"
+    verbose_name = "Administrative units"
