@@ -1,0 +1,306 @@
+"""Bulk payloads imported now or in the background, with their job row.
+
+A small payload (at most `BACKGROUND_VALUES` values and `BACKGROUND_BYTES` bytes) is checked
+and written while the client waits. A larger one is spooled to VAR_DIR/imports and imported by
+a thread the request starts; its `ImportJob` row says how far it got and, at the end, holds the
+answer the client would have had. The thread first reads the whole payload once (a malformed
+one fails there, before anything is written, and the count gives the progress its total),
+then imports it through the bulk path.
+
+Inside a transaction (a test, a caller's atomic block) a thread could not see the job row, so
+the job runs on the caller's thread instead: the same code, synchronously.
+"""
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any, Protocol
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, connections
+from django.urls import reverse
+from django.utils import timezone
+
+from dxmonitor.accounts.queries import can_administer
+from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+
+from .bulk import BulkSummary, RawValue, import_values
+from .dhis2 import Dhis2Csv, Dhis2Json, import_summary
+from .models import ImportJob, SourceType
+from .payloads import (
+    CSV,
+    FORMAT_DHIS2_CSV,
+    FORMAT_DHIS2_JSON,
+    FORMAT_OURS,
+    JSON,
+    Body,
+    OurJson,
+    media_type,
+    receive_body,
+    result,
+    sniff_json,
+    spool_dir,
+)
+
+logger = logging.getLogger(__name__)
+
+BACKGROUND_VALUES = 5_000
+BACKGROUND_BYTES = 2 * 1024 * 1024
+
+
+class Reader(Protocol):
+    position: int
+
+    def __iter__(self) -> Iterator[RawValue]: ...
+
+
+@dataclass
+class Payload:
+    id: uuid.UUID
+    body: Body
+    format: str
+    envelope: dict[str, Any]
+
+
+@dataclass
+class Submitted:
+    """What became of a payload: its answer (imported now) or its job (in the background)."""
+
+    format: str
+    answer: dict | None = None
+    job: ImportJob | None = None
+
+
+def read_payload(
+    *, stream: IO[bytes], content_length: int | None, content_type: str, suffix: str = ""
+) -> Payload:
+    """Receive a body (spooled when large) and tell its format: ours, DHIS2 JSON or DHIS2 CSV."""
+    media = media_type(content_type=content_type, suffix=suffix)
+    payload_id = uuid.uuid4()
+    body = receive_body(
+        stream=stream,
+        content_length=content_length,
+        memory_limit=BACKGROUND_BYTES,
+        name=f"{payload_id}.{media}",
+    )
+    try:
+        if media == JSON:
+            fmt, envelope = sniff_json(body.open)
+        else:
+            fmt, envelope = FORMAT_DHIS2_CSV, {}
+    except BaseException:
+        body.discard()
+        raise
+    return Payload(id=payload_id, body=body, format=fmt, envelope=envelope)
+
+
+def reader(payload: Payload, report: BulkSummary) -> Reader:
+    if payload.format == FORMAT_OURS:
+        return OurJson(payload.body.open, report=report)
+    if payload.format == FORMAT_DHIS2_JSON:
+        return Dhis2Json(payload.body.open, envelope=payload.envelope, report=report)
+    return Dhis2Csv(payload.body.open, report=report)
+
+
+def answer(fmt: str, summary: BulkSummary, *, dry_run: bool) -> dict:
+    return result(summary) if fmt == FORMAT_OURS else import_summary(summary, dry_run=dry_run)
+
+
+def _import(
+    *,
+    fmt: str,
+    items: Reader | list[RawValue],
+    report: BulkSummary,
+    user: AbstractBaseUser,
+    api_client: str,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    summary = import_values(
+        items=items,
+        user=user,
+        source_type=SourceType.API,
+        source_file=f"dataValueSets ({fmt})",
+        api_client=api_client,
+        dry_run=dry_run,
+        progress=progress,
+    )
+    summary.merge(report)
+    return answer(fmt, summary, dry_run=dry_run)
+
+
+def submit_payload(
+    *, payload: Payload, user: AbstractBaseUser, api_client: str, dry_run: bool, background: bool
+) -> Submitted:
+    """Import a payload now, or start its background job when it is large and `background`.
+
+    Without `background` (DHIS2's own paths, whose clients wait for an ImportSummary) even a
+    large payload is imported now, streamed from its spool file.
+    """
+    if not payload.body.spooled:
+        report = BulkSummary(dry_run=dry_run)
+        source = reader(payload, report)
+        values = list(source)  # at most BACKGROUND_BYTES of input
+        if not background or source.position <= BACKGROUND_VALUES:
+            body = _import(
+                fmt=payload.format,
+                items=values,
+                report=report,
+                user=user,
+                api_client=api_client,
+                dry_run=dry_run,
+            )
+            return Submitted(format=payload.format, answer=body)
+        payload.body.spool(name=f"{payload.id}.{CSV if payload.format == FORMAT_DHIS2_CSV else JSON}")
+    if not background:
+        try:
+            report = BulkSummary(dry_run=dry_run)
+            body = _import(
+                fmt=payload.format,
+                items=reader(payload, report),
+                report=report,
+                user=user,
+                api_client=api_client,
+                dry_run=dry_run,
+            )
+            return Submitted(format=payload.format, answer=body)
+        finally:
+            payload.body.discard()
+    return Submitted(
+        format=payload.format,
+        job=start_job(payload=payload, user=user, api_client=api_client, dry_run=dry_run),
+    )
+
+
+def start_job(*, payload: Payload, user: AbstractBaseUser, api_client: str, dry_run: bool) -> ImportJob:
+    """Record the job and start its thread (or run it here inside a transaction)."""
+    assert payload.body.path is not None
+    job = ImportJob.objects.create(
+        id=payload.id,
+        user=user,
+        format=payload.format,
+        file_name=payload.body.path.name,
+        dry_run=dry_run,
+        status=ImportJob.Status.QUEUED,
+    )
+    arguments = {"job_id": job.pk, "envelope": payload.envelope, "api_client": api_client}
+    if connection.in_atomic_block:
+        run_job(**arguments)
+    else:
+        threading.Thread(target=_in_thread, kwargs=arguments, name=f"dxm-import-{job.pk}").start()
+    job.refresh_from_db()
+    return job
+
+
+def _in_thread(**arguments: Any) -> None:
+    try:
+        run_job(**arguments)
+    finally:
+        connections.close_all()
+
+
+def _update(job_id: uuid.UUID, **fields: Any) -> None:
+    ImportJob.objects.filter(pk=job_id).update(**fields)
+
+
+def run_job(*, job_id: uuid.UUID, envelope: dict[str, Any], api_client: str) -> None:
+    """Import a spooled payload: read it once whole (count, syntax), then import with progress."""
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    path = spool_dir() / job.file_name
+    body = Body(size=path.stat().st_size if path.exists() else 0, path=path)
+    payload = Payload(id=job.pk, body=body, format=job.format, envelope=envelope)
+    try:
+        if job.user is None or not job.user.is_active:
+            raise DomainError("the account that sent the payload is gone", "Tài khoản gửi dữ liệu không còn")
+        if not path.exists():
+            raise DomainError("the spooled payload is missing", "Không còn tệp dữ liệu đã nhận")
+        _update(job.pk, status=ImportJob.Status.RUNNING)
+        counted = reader(payload, BulkSummary())
+        for _ in counted:
+            pass
+        _update(job.pk, total=counted.position)
+        report = BulkSummary(dry_run=job.dry_run)
+        source = reader(payload, report)
+        body_out = _import(
+            fmt=job.format,
+            items=source,
+            report=report,
+            user=job.user,
+            api_client=api_client,
+            dry_run=job.dry_run,
+            progress=lambda _checked: _update(job.pk, processed=source.position),
+        )
+        _update(
+            job.pk,
+            status=ImportJob.Status.DONE,
+            processed=counted.position,
+            summary=body_out,
+            finished_at=timezone.now(),
+        )
+    except DomainError as exc:
+        _update(
+            job.pk,
+            status=ImportJob.Status.FAILED,
+            error=exc.message_en,
+            finished_at=timezone.now(),
+            summary={"detail": exc.message_en, "detail_vi": exc.message_vi},
+        )
+    except Exception as exc:
+        logger.exception("import job %s failed", job.pk)
+        _update(
+            job.pk,
+            status=ImportJob.Status.FAILED,
+            error=f"internal error: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+    finally:
+        body.discard()
+
+
+PAYLOAD_FORMATS = (FORMAT_OURS, FORMAT_DHIS2_JSON, FORMAT_DHIS2_CSV)
+
+
+def fail_interrupted_jobs() -> int:
+    """At server start no payload job of this server can still run: mark the unfinished ones failed
+    (their committed chunks are kept; sending the payload again completes it, nothing twice)."""
+    unfinished = ImportJob.objects.filter(
+        format__in=PAYLOAD_FORMATS, status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    )
+    for job in unfinished.exclude(file_name=""):
+        (spool_dir() / job.file_name).unlink(missing_ok=True)
+    return unfinished.update(
+        status=ImportJob.Status.FAILED,
+        error="interrupted: the server stopped before the import ended; send the payload again",
+        finished_at=timezone.now(),
+    )
+
+
+def get_job(*, job_id: uuid.UUID, user: AbstractBaseUser) -> ImportJob:
+    """A job, for the user who sent it or an administrator."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(f"no import job {job_id}", f"Không có lượt nhập {job_id}")
+    if job.user_id != user.pk and not can_administer(user):
+        raise Forbidden(
+            "only the sender of an import or an administrator can follow it",
+            "Chỉ người gửi hoặc quản trị viên được xem lượt nhập này",
+        )
+    return job
+
+
+def job_out(job: ImportJob) -> dict:
+    return {
+        "id": str(job.pk),
+        "status": job.status,
+        "format": job.format,
+        "dry_run": job.dry_run,
+        "total": job.total,
+        "processed": job.processed,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "error": job.error,
+        "result": job.summary or None,
+        "status_url": reverse("api:import_job", kwargs={"job_id": job.pk}),
+    }

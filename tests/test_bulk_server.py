@@ -1,0 +1,181 @@
+"""A large payload posted to a real `dxmonitor serve` is imported by a background thread.
+
+Inside the test database's transaction a thread could not see anything, so the job runs on
+the request's thread in the other tests; here a real server on a fresh var folder (prepared by
+`dxmonitor demo --no-serve`, as the browser suite does) answers 202 and its thread imports
+while the test polls the job. The server runs on SQLite, or on a fresh PostgreSQL database
+of the same server when the surrounding run uses PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+HOST = "127.0.0.1"
+INDICATORS = [
+    "CTX.VILLAGES",
+    "CTX.HOUSEHOLDS",
+    "CTX.POPULATION",
+    "CTX.OFFICIALS",
+    "HR.DX_TRAINEES",
+    "INF.BTS_STATIONS",
+]
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).with_name("dxmonitor")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "dxmonitor.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _postgres(url: str, name: str, statement: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(statement.format(name=name))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[dict]:
+    var_dir = Path(tempfile.mkdtemp(prefix="dxm-bulk-server-"))
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DXM_SECRET_KEY"}}
+    env.update(DXM_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="dxmonitor.settings", PYTHONUNBUFFERED="1")
+    outer = os.environ.get("DATABASE_URL", "")
+    database = ""
+    if outer.startswith(("postgres://", "postgresql://")):
+        database = f"dxm_bulk_server_{os.getpid()}"
+        _postgres(outer, database, 'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = urlunsplit(urlsplit(outer)._replace(path=f"/{database}"))
+    log_path = var_dir / "server.log"
+    process = None
+    try:
+        with log_path.open("w", encoding="utf-8") as log:
+            demo = subprocess.run(
+                [*_command(), "demo", "--no-serve"],
+                cwd=var_dir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=300,
+                check=False,
+            )
+        assert demo.returncode == 0, log_path.read_text(encoding="utf-8")[-3000:]
+        username = (var_dir / "demo-login.txt").read_text(encoding="utf-8").split()[0]
+        made = subprocess.run(
+            [*_command(), "token", "create", username, "e2e"],
+            cwd=var_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        token = made.stdout.strip().splitlines()[-1]
+        port = _free_port()
+        with log_path.open("a", encoding="utf-8") as log:
+            process = subprocess.Popen(
+                [*_command(), "serve", "--host", HOST, "--port", str(port)],
+                cwd=var_dir,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        url = f"http://{HOST}:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, log_path.read_text(encoding="utf-8")[-3000:]
+            try:
+                with urllib.request.urlopen(url + "/api/v1/home", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                assert time.monotonic() < deadline, "dxmonitor serve did not answer"
+                time.sleep(0.2)
+        yield {"url": url, "token": token, "var_dir": var_dir}
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if database:
+            _postgres(outer, database, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def _call(server: dict, method: str, path: str, body: bytes | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(server["url"] + path, data=body, method=method)
+    request.add_header("Authorization", f"Bearer {server['token']}")
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def _wait(server: dict, status_url: str) -> dict:
+    deadline = time.monotonic() + 240
+    seen = set()
+    while True:
+        code, job = _call(server, "GET", status_url)
+        assert code == 200, job
+        seen.add(job["status"])
+        if job["status"] in ("done", "failed"):
+            job["seen"] = seen
+            return job
+        assert job["processed"] <= max(job["total"], 0) or job["total"] == 0
+        assert time.monotonic() < deadline, f"the job did not finish: {job}"
+        time.sleep(0.3)
+
+
+def test_a_large_payload_is_imported_by_a_background_thread(server):
+    code, units = _call(server, "GET", "/api/v1/units?level=commune&as_of=2012-12-31&limit=1000")
+    assert code == 200 and len(units["items"]) == 1000
+    values = [
+        {"unit": unit["code"], "indicator": indicator, "period": "2012", "value": (n % 50) + 1}
+        for n, (unit, indicator) in enumerate((u, i) for u in units["items"] for i in INDICATORS)
+    ]
+    body = json.dumps({"values": values}).encode()
+    assert len(values) == 6000
+
+    code, accepted = _call(server, "POST", "/api/v1/dataValueSets", body)
+    assert code == 202, accepted
+    assert accepted["status_url"] == f"/api/v1/imports/{accepted['id']}"
+    job = _wait(server, accepted["status_url"])
+    assert job["status"] == "done", job
+    assert job["total"] == job["processed"] == 6000
+    result = job["result"]
+    assert (result["created"], result["updated"], result["rejected"]) == (6000, 0, 0), result
+    assert not list((server["var_dir"] / "imports").iterdir()), "the spooled payload is removed"
+
+    code, listed = _call(server, "GET", f"/api/v1/values?unit={units['items'][0]['id']}&period=2012")
+    assert listed["count"] == len(INDICATORS)
+
+    code, again = _call(server, "POST", "/api/v1/dataValueSets", body)
+    assert code == 202
+    repeated = _wait(server, again["status_url"])["result"]
+    assert (repeated["created"], repeated["updated"], repeated["unchanged"]) == (0, 0, 6000)
