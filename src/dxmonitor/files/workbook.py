@@ -1,0 +1,322 @@
+"""A streaming reader of .xlsx worksheets: rows of plain values, a million cells in seconds.
+
+openpyxl's read-only mode builds an object per cell and re-parses every inline string; on a
+100,000-row sheet that alone takes longer than checking and writing the figures. This reader
+walks the sheet's XML once with expat, in chunks, and keeps only each cell's value and whether
+its number format is a percentage. Workbook structure (sheet names and parts, shared strings,
+number formats, properties) is small and read whole. The archive is checked against zip bombs
+before anything is inflated (`sniff.check_workbook`).
+"""
+
+import io
+import posixpath
+import re
+import xml.parsers.expat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from xml.etree import ElementTree
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CORE = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+NS_DC = "http://purl.org/dc/elements/1.1/"
+CHUNK = 1 << 18
+PERCENT_BUILTIN = {9, 10}
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
+
+
+class WorkbookError(ValueError):
+    """The archive is not a workbook this reader understands."""
+
+
+def _refuse_doctype(*_args) -> None:
+    raise WorkbookError("the workbook's XML declares a DTD, which no spreadsheet does")
+
+
+def _checked(data: bytes) -> bytes:
+    """A part's XML, refused if it declares a DTD or entities (they could expand without end).
+    A spreadsheet's text never holds these words unescaped: a "<" in a value is written "&lt;"."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        _refuse_doctype()
+    return data
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    path: str
+    state: str  # visible, hidden, veryHidden
+
+
+def column_index(letters: str, _cache: dict[str, int] = {}) -> int:  # noqa: B006
+    """ "A" → 0, "AA" → 26."""
+    found = _cache.get(letters)
+    if found is None:
+        found = 0
+        for ch in letters:
+            found = found * 26 + ord(ch) - 64
+        found -= 1
+        _cache[letters] = found
+    return found
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+class Workbook:
+    def __init__(self, data: bytes) -> None:
+        try:
+            self.archive = zipfile.ZipFile(io.BytesIO(data))
+            self.sheets = self._sheets()
+            self.strings = self._shared_strings()
+            self.percent_styles = self._percent_styles()
+        except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError) as exc:
+            raise WorkbookError(str(exc)) from exc
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def _xml(self, path: str) -> ElementTree.Element:
+        return ElementTree.fromstring(_checked(self.archive.read(path)))
+
+    def _relationships(self, part: str) -> dict[str, str]:
+        folder, name = posixpath.split(part)
+        rels = posixpath.join(folder, "_rels", name + ".rels")
+        if rels not in self.archive.NameToInfo:
+            return {}
+        found = {}
+        for rel in self._xml(rels):
+            target = rel.get("Target", "")
+            if rel.get("TargetMode") == "External":
+                continue
+            path = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
+            found[rel.get("Id", "")] = path
+        return found
+
+    def _workbook_part(self) -> str:
+        for rel in self._xml("_rels/.rels"):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                return rel.get("Target", "xl/workbook.xml").lstrip("/")
+        return "xl/workbook.xml"
+
+    def _sheets(self) -> list[Sheet]:
+        self.part = self._workbook_part()
+        self.rels = self._relationships(self.part)
+        root = self._xml(self.part)
+        sheets = []
+        for element in root.iter(f"{{{NS_MAIN}}}sheet"):
+            path = self.rels.get(element.get(f"{{{NS_REL}}}id", ""), "")
+            if path in self.archive.NameToInfo:
+                sheets.append(Sheet(element.get("name", ""), path, element.get("state", "visible")))
+        return sheets
+
+    def _part_of_type(self, suffix: str) -> str | None:
+        folder = posixpath.dirname(self.part)
+        rels = posixpath.join(folder, "_rels", posixpath.basename(self.part) + ".rels")
+        if rels not in self.archive.NameToInfo:
+            return None
+        for rel in self._xml(rels):
+            if rel.get("Type", "").endswith(suffix):
+                return posixpath.normpath(posixpath.join(folder, rel.get("Target", "")))
+        return None
+
+    def _shared_strings(self) -> list[str]:
+        path = self._part_of_type("/sharedStrings")
+        if not path or path not in self.archive.NameToInfo:
+            return []
+        strings: list[str] = []
+        with io.BytesIO(_checked(self.archive.read(path))) as source:
+            for _, element in ElementTree.iterparse(source, events=("end",)):
+                if _local(element.tag) == "si":
+                    # Plain text, or rich-text runs; phonetic hints (rPh) are not part of it.
+                    parts = []
+                    for child in element:
+                        tag = _local(child.tag)
+                        if tag == "t":
+                            parts.append(child.text or "")
+                        elif tag == "r":
+                            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+                    text = "".join(parts)
+                    strings.append(text)
+                    element.clear()
+        return strings
+
+    def _percent_styles(self) -> set[int]:
+        """Indexes of the cell formats whose number format is a percentage."""
+        path = self._part_of_type("/styles")
+        if not path or path not in self.archive.NameToInfo:
+            return set()
+        root = self._xml(path)
+        custom = {
+            int(f.get("numFmtId", "0")): f.get("formatCode", "") for f in root.iter(f"{{{NS_MAIN}}}numFmt")
+        }
+        percent = {i for i, code in custom.items() if "%" in code.replace("\\%", "")} | PERCENT_BUILTIN
+        found = set()
+        cell_xfs = root.find(f"{{{NS_MAIN}}}cellXfs")
+        for index, xf in enumerate(cell_xfs if cell_xfs is not None else []):
+            if int(xf.get("numFmtId", "0")) in percent:
+                found.add(index)
+        return found
+
+    def subject(self) -> str:
+        if "docProps/core.xml" not in self.archive.NameToInfo:
+            return ""
+        element = self._xml("docProps/core.xml").find(f"{{{NS_DC}}}subject")
+        return (element.text or "") if element is not None else ""
+
+    def sheet(self, name: str) -> Sheet | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    def merged_ranges(self, sheet: Sheet) -> list[str]:
+        """The merged ranges of a sheet ("A5:A7"); they come after the data, so the XML is scanned
+        in chunks for them alone."""
+        found: list[str] = []
+        tail = b""
+        with self.archive.open(sheet.path) as source:
+            while chunk := source.read(1 << 20):
+                text = tail + chunk
+                cut = max(0, len(text) - 200)  # a tag cut by the chunk is found in the next round
+                found.extend(m.group(1).decode() for m in _MERGE.finditer(text) if m.start() < cut)
+                tail = text[cut:]
+        found.extend(m.group(1).decode() for m in _MERGE.finditer(tail))
+        return list(dict.fromkeys(found))
+
+    def rows(self, sheet: Sheet) -> Iterator[tuple[int, list, tuple[int, ...]]]:
+        """(row number, values, columns formatted as percentages) for every row that has cells,
+        in order; a missing cell is None."""
+        reader = _SheetReader(self.strings, self.percent_styles)
+        with self.archive.open(sheet.path) as source:
+            while chunk := source.read(CHUNK):
+                reader.feed(chunk)
+                if reader.done:
+                    yield from reader.done
+                    reader.done = []
+        reader.feed(b"", final=True)
+        yield from reader.done
+
+
+_C, _V, _T, _RPH, _ROW = 1, 2, 3, 4, 5
+_ELEMENTS = {"c": _C, "v": _V, "t": _T, "rPh": _RPH, "row": _ROW}
+_DIGITS = "0123456789"
+
+
+class _SheetReader:
+    """expat callbacks that turn <row><c><v>… into lists of values. A million cells go through
+    here: the callbacks do as little as they can."""
+
+    def __init__(self, strings: list[str], percent_styles: set[int]) -> None:
+        self.strings = strings
+        self.percent_styles = percent_styles
+        self.done: list[tuple[int, list, tuple[int, ...]]] = []
+        self.row_number = 0
+        self.cells: list = []
+        self.percent: list[int] = []
+        self.column = 0
+        self.type = "n"
+        self.style = ""
+        self.text: list[str] = []
+        self.value: str | None = None
+        self.inline: list[str] = []
+        self.capture = False
+        self.in_phonetic = False
+        self.elements: dict[str, int] | None = None
+        parser = xml.parsers.expat.ParserCreate()
+        parser.buffer_text = True
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.data
+        # A worksheet never declares a DTD or entities: refusing them refuses "billion laughs".
+        parser.StartDoctypeDeclHandler = _refuse_doctype
+        parser.EntityDeclHandler = _refuse_doctype
+        self.parser = parser
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(chunk, final)
+        except xml.parsers.expat.ExpatError as exc:
+            raise WorkbookError(f"the sheet's XML is damaged ({exc})") from exc
+
+    def _names(self, root: str) -> dict[str, int]:
+        # The root says whether the file writes "c" or "x:c": one prefix for the whole sheet.
+        prefix = root.rsplit(":", 1)[0] + ":" if ":" in root else ""
+        return {prefix + name: code for name, code in _ELEMENTS.items()}
+
+    def start(self, name: str, attrs: dict) -> None:
+        if self.elements is None:
+            self.elements = self._names(name)
+        code = self.elements.get(name)
+        if code == _C:
+            ref = attrs.get("r")
+            self.column = column_index(ref.rstrip(_DIGITS)) if ref else len(self.cells)
+            self.type = attrs.get("t", "n")
+            self.style = attrs.get("s", "")
+            self.value = None
+            self.inline = []
+        elif code == _V or (code == _T and not self.in_phonetic):
+            self.capture = True
+            self.text = []
+        elif code == _ROW:
+            number = attrs.get("r")
+            self.row_number = int(number) if number else self.row_number + 1
+            self.cells = []
+            self.percent = []
+        elif code == _RPH:
+            self.in_phonetic = True
+
+    def data(self, text: str) -> None:
+        if self.capture:
+            self.text.append(text)
+
+    def end(self, name: str) -> None:
+        code = self.elements.get(name) if self.elements else None
+        if code == _C:
+            value = self._value()
+            if value is not None:
+                cells = self.cells
+                column = self.column
+                if column >= len(cells):
+                    cells.extend([None] * (column - len(cells) + 1))
+                cells[column] = value
+                if self.style and int(self.style) in self.percent_styles:
+                    self.percent.append(column)
+        elif code == _V:
+            self.value = "".join(self.text)
+            self.capture = False
+        elif code == _T and self.capture:
+            self.inline.append("".join(self.text))
+            self.capture = False
+        elif code == _ROW:
+            if self.cells:
+                self.done.append((self.row_number, self.cells, tuple(self.percent)))
+            self.cells = []
+        elif code == _RPH:
+            self.in_phonetic = False
+
+    def _value(self) -> object:
+        kind, raw = self.type, self.value
+        if kind == "n":
+            if not raw:
+                return None
+            try:
+                return int(raw) if raw.lstrip("-").isdigit() else float(raw)
+            except ValueError:
+                return raw
+        if kind == "s":
+            try:
+                return self.strings[int(raw)] if raw is not None else None
+            except (ValueError, IndexError):
+                return None
+        if kind == "inlineStr":
+            return "".join(self.inline)
+        if raw is None:
+            return None
+        if kind == "b":
+            return raw == "1"
+        return raw  # "str" (a formula's text), "e" (an error such as #DIV/0!), "d" (an ISO date)
