@@ -68,6 +68,7 @@ def _common(request: HttpRequest, within: Unit | None, tab: str) -> dict:
             ("table", _("Figures"), reverse("web:analytics") + "?" + urlencode(query)),
             ("ranking", _("Ranking"), reverse("web:analytics_ranking") + "?" + urlencode(query)),
             ("completeness", _("Reporting"), reverse("web:analytics_completeness") + "?" + urlencode(query)),
+            ("scores", _("Scores"), reverse("web:analytics_scores") + "?" + urlencode(query)),
         ],
     }
 

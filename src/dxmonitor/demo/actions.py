@@ -194,3 +194,39 @@ def load_synthetic(
     report.created = summary.created
     report.unchanged = summary.unchanged
     return report
+
+
+@dataclass
+class ScoresReport:
+    schemes: int = 0
+    units: int = 0
+    complete: int = 0
+    periods: list[str] = field(default_factory=list)
+
+
+def load_demo_scores(*, progress: Progress | None = None) -> ScoresReport:
+    """The shipped scoring schemes, and the synthetic province's communes scored and ranked under
+    each for every synthetic year (so that ranks have a year before to move from)."""
+    from dxmonitor.analytics.refresh import refresh
+    from dxmonitor.analytics.scoring import compute_scores
+    from dxmonitor.catalog.schemes import load_schemes, schemes
+
+    say = progress or (lambda _msg: None)
+    load_schemes()
+    province = filter_units(level=Level.PROVINCE, as_of=LEGACY_LAST_DAY, q=SYNTHETIC_PROVINCE).first()
+    if province is None:
+        raise DomainError(
+            f"province {SYNTHETIC_PROVINCE} is not loaded; run `dxmonitor units load`",
+            f"Chưa có tỉnh {SYNTHETIC_PROVINCE}; hãy chạy `dxmonitor units load`",
+        )
+    refresh(progress=lambda line: say(f"analytics: {line}"))
+    report = ScoresReport()
+    for scheme in schemes():
+        report.schemes += 1
+        for year in SYNTHETIC_YEARS:
+            done = compute_scores(scheme=scheme, period=str(year), within=province, refresh_store=False)
+            report.units += done.units
+            report.complete += done.complete
+            if done.period not in report.periods:
+                report.periods.append(done.period)
+    return report

@@ -14,7 +14,7 @@ from dxmonitor.collection.rules_file import load_rules
 from dxmonitor.geo.actions import load_units
 from dxmonitor.geo.models import Unit
 
-from .actions import load_seed_facts, load_synthetic
+from .actions import load_demo_scores, load_seed_facts, load_synthetic
 from .entry import load_entry_demo
 
 DEMO_USER = "admin"
@@ -87,6 +87,12 @@ def prepare_demo(*, progress: Callable[[str], None]) -> DemoLogin:
         "data entry: data sets, synthetic villages, officer and approver accounts",
         lambda: (lambda r: f"{r.datasets_changed} data sets changed, {r.villages_added} villages added")(
             load_entry_demo()
+        ),
+    )
+    step(
+        "scoring schemes (922 and 405 commune sub-indices), scores and ranks",
+        lambda: (lambda r: f"{r.schemes} schemes, {r.units} scores for {', '.join(r.periods)}")(
+            load_demo_scores(progress=progress)
         ),
     )
     return login

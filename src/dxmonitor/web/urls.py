@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from dxmonitor.accounts import views as accounts
+from dxmonitor.analytics import score_views
 from dxmonitor.analytics import views as analytics
 from dxmonitor.collection import views as audit
 from dxmonitor.files import views as files
@@ -49,6 +50,8 @@ urlpatterns = [
     path("analytics/", analytics.figures_table, name="analytics"),
     path("analytics/ranking/", analytics.ranking, name="analytics_ranking"),
     path("analytics/reporting/", analytics.completeness, name="analytics_completeness"),
+    path("analytics/scores/", score_views.ranking, name="analytics_scores"),
+    path("analytics/scores/<str:scheme>/<int:unit_id>/", score_views.detail, name="analytics_score"),
     path("users/", accounts.users_index, name="users"),
     path("users/roles/", accounts.change_role, name="change_role"),
     path("dhis2/mappings/", dhis2.dhis2_mappings, name="dhis2_mappings"),
