@@ -10,7 +10,7 @@ RUN := $(UV) run --frozen
 # Trust the machine's own certificate store too (government networks often inspect TLS).
 export UV_SYSTEM_CERTS := 1
 
-.PHONY: demo serve test lint format messages clean
+.PHONY: demo serve test lint format messages clean eval-extract
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -36,6 +36,20 @@ lint: .venv/.synced
 format: .venv/.synced
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
+
+# Scores `dxmonitor extract` on the seed articles with the evaluation kit kept beside the repository
+# (../shared/seeds, ../shared/eval). A fresh clone has no ../shared: the target then says so and
+# succeeds without scoring; SHARED=/path/to/shared points it elsewhere.
+SHARED ?= ../shared
+
+eval-extract: .venv/.synced
+	@if [ -f "$(SHARED)/eval/score.py" ] && [ -d "$(SHARED)/seeds" ]; then \
+	  mkdir -p var && \
+	  $(RUN) dxmonitor extract $(SHARED)/seeds/*.txt --format jsonl > var/extract-seeds.jsonl && \
+	  python3 $(SHARED)/eval/score.py $(SHARED)/eval/seeds.gold.jsonl var/extract-seeds.jsonl; \
+	else \
+	  echo "eval-extract: skipped, $(SHARED)/eval/score.py not found (set SHARED=/path/to/shared)"; \
+	fi
 
 # Needs GNU gettext (Debian: gettext); the compiled .mo files are committed.
 messages: .venv/.synced

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dxmonitor.collection",
     "dxmonitor.workflow",
     "dxmonitor.analytics",
+    "dxmonitor.extraction",
     "dxmonitor.web",
 ]
 

@@ -4,6 +4,7 @@ import argparse
 import json
 
 from .common import Adder, Subcommands, say
+from .extraction import register_bench
 
 
 def cmd_bench_import(args: argparse.Namespace) -> int:
@@ -27,6 +28,7 @@ def cmd_bench_xlsx(args: argparse.Namespace) -> int:
 
 def register(sub: Subcommands, add: Adder) -> None:
     bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench_command", required=True)
+    register_bench(bench, add)
     bench_xlsx = add("xlsx", cmd_bench_xlsx, "time checking and applying a large Excel template", bench)
     bench_xlsx.add_argument("--values", type=int, default=100_000, help="how many figures (default 100000)")
     bench_xlsx.add_argument(

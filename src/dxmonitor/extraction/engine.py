@@ -1,0 +1,407 @@
+"""Reading indicator facts out of Vietnamese narrative text.
+
+For each figure (numbers.py) the extractor decides which catalogue indicator it measures from
+the words around it, which place it is about (places.py), whether it is a result or a target,
+and for which period. Two sentence shapes cover most reporting language:
+
+    "98% cán bộ, công chức … có máy tính"   the figure first, what it counts after it;
+    "tỷ lệ hộ gia đình … đạt 24,3%"         what it measures first, the figure after a verb.
+
+Rules only, no model: it runs offline on one core, and every decision can be explained.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from .numbers import COUNT, PERCENT, RATIO, Mention, find_mentions
+from .places import PlaceResolver, find_places
+from .reading import Sentence, split_sentences
+from .terms import COMMUNE, ENTITY_WORDS, NEGATIONS, VILLAGE, Catalogue, Term, Token, tokenize
+
+ACTUAL, TARGET = "actual", "target"
+MIN_SCORE = 1.6
+MIN_COVERAGE = 0.75  # of a phrasing's weight; a name is longer and vaguer, so it needs more
+MIN_NAME_COVERAGE = 0.85
+DISTINCTIVE = 4.4  # the weight of a word at most two indicators use
+SHORT_PATTERN = 3  # words; a phrasing this short must appear whole and in order
+CONTEXT_CHARS = 260  # how far back from a figure its description may start
+
+# After a figure, these start the description of the next one ("… đạt 6,7% và số … đạt 322").
+_LINKING = {"đạt", "chiếm", "là", "bằng"}
+# Nouns that count anything: a figure followed by one of them takes its meaning from before.
+_CLASSIFIERS = {"số", "lượt", "chiếc", "cái", "đơn", "trường", "người"}
+_RANK_WORDS = ("xếp", "hạng", "thứ", "vị", "trí")
+_SKIP_AFTER = {"các", "số", "những", "tổng"}
+# A figure followed by one of these is the end of a description, not the start of one.
+_NOT_SUBJECT = {
+    "và",
+    "so",
+    "trở",
+    "của",
+    "trong",
+    "tại",
+    "với",
+    "hoặc",
+    "là",
+    "thì",
+    "nhưng",
+    "trên",
+    "đạt",
+    "cho",
+    "tăng",
+    "giảm",
+    "năm",
+    "vào",
+    "đến",
+    "từ",
+    "khi",
+    "để",
+    "nên",
+    "do",
+    "theo",
+    "như",
+    "ở",
+    "còn",
+}
+_TARGET_WORDS = re.compile(
+    r"\b(phấn đấu|mục tiêu|chỉ tiêu|dự kiến|kế hoạch đề ra|hướng tới|hướng đến|định hướng|sẽ|cần đạt|"
+    r"nhằm đạt|tầm nhìn|đặt ra|phải đạt|tiến tới)\b",
+    re.IGNORECASE,
+)
+_NOT_TARGET = re.compile(r"chương trình mục tiêu", re.IGNORECASE)
+_ACTUAL_WORDS = re.compile(r"\b(đã|hiện nay|hiện có|đến nay|tính đến|hiện tại)\b", re.IGNORECASE)
+_BY_YEAR = re.compile(r"\b(?:đến|tới|vào|trước|đến hết|trong)\s+năm\s+(\d{4})\b", re.IGNORECASE)
+_PERIODS = (
+    (re.compile(r"\b(\d{1,2}|sáu|chín)\s+tháng\s+(?:đầu\s+)?năm(?:\s+(\d{4}))?", re.I), "months"),
+    (re.compile(r"\btháng\s+(\d{1,2})\s*(?:/|năm\s+)(\d{4})\b", re.I), "month"),
+    (re.compile(r"\bquý\s+(I{1,3}|IV|[1-4])\s*(?:/|năm\s+)(\d{4})\b", re.I), "quarter"),
+    (re.compile(r"\bnăm\s+(\d{4})\b", re.I), "year"),
+)
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+_WORD_MONTHS = {"sáu": 6, "chín": 9}
+
+
+@dataclass
+class Fact:
+    indicator: str
+    value: float
+    comparator: str
+    kind: str
+    period: str | None
+    numerator: float | None
+    denominator: float | None
+    locality: str
+    province: str
+    start: int
+    end: int
+    evidence: str
+    score: float
+
+    def as_prediction(self, doc: str) -> dict:
+        return {
+            "doc": doc,
+            "locality": self.locality,
+            "indicator": self.indicator,
+            "value": self.value,
+            "comparator": self.comparator,
+            "kind": self.kind,
+            "period": self.period,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "start": self.start,
+            "end": self.end,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass
+class _Match:
+    term: Term
+    score: float
+    start: int
+    end: int
+
+
+def extract(text: str, *, catalogue: Catalogue, published_on: datetime.date | None = None) -> list[Fact]:
+    """The facts a text states, in text order. `text` must already be NFC (reading.py)."""
+    sentences = split_sentences(text)
+    if not sentences:
+        return []
+    mentions = find_mentions(text)
+    if not mentions:
+        return []
+    resolver = PlaceResolver(text, sentences, find_places(text))
+    facts: list[Fact] = []
+    seen: set[tuple] = set()
+    s_index = 0
+    for i, mention in enumerate(mentions):
+        while s_index < len(sentences) - 1 and sentences[s_index].end <= mention.start:
+            s_index += 1
+        sentence = sentences[s_index]
+        if not sentence.start <= mention.start < sentence.end:
+            continue
+        for fact in _facts_of(text, mentions, i, sentence, catalogue, resolver, published_on):
+            key = (fact.locality, fact.indicator, fact.kind, round(fact.value, 6))
+            if key not in seen:
+                seen.add(key)
+                facts.append(fact)
+    return facts
+
+
+def _clause(text: str, sentence: Sentence, mention: Mention) -> tuple[int, int]:
+    start = text.rfind(";", sentence.start, mention.text_start) + 1 or sentence.start
+    start = max(start, sentence.start, mention.text_start - CONTEXT_CHARS)
+    end = text.find(";", mention.end, sentence.end)
+    return start, sentence.end if end < 0 else end
+
+
+def _facts_of(
+    text: str,
+    mentions: list[Mention],
+    i: int,
+    sentence: Sentence,
+    catalogue: Catalogue,
+    resolver: PlaceResolver,
+    published_on: datetime.date | None,
+) -> list[Fact]:
+    mention = mentions[i]
+    clause_start, clause_end = _clause(text, sentence, mention)
+    previous = mentions[i - 1] if i > 0 else None
+    following = mentions[i + 1] if i + 1 < len(mentions) else None
+    left_start = max(clause_start, previous.end if previous and previous.end > clause_start else clause_start)
+    right_end = clause_end
+    if following and following.text_start < clause_end:
+        right_end = following.text_start
+    left = tokenize(text[left_start : mention.text_start], left_start)
+    right = tokenize(text[mention.end : right_end], mention.end)
+    if following and following.text_start < clause_end:
+        for k, token in enumerate(right):
+            if token.word in _LINKING:
+                right = right[:k]
+                break
+    gap = text[mention.end : right[0].start] if right else ""
+    figure_first = bool(right) and not gap.strip(" %") and right[0].word not in _NOT_SUBJECT
+    subject = _subject(right) if figure_first else None
+
+    if figure_first:
+        match = _best(catalogue, right, mention, subject, anchor=mention.end)
+    else:
+        match = _best(catalogue, left, mention, None, anchor=mention.start)
+    if match is None:
+        match = _best(catalogue, left + right, mention, subject, anchor=mention.start)
+    facts = []
+    place = resolver.place_for(mention.start, sentence)
+    locality = place.place.locality if place else ""
+    province = resolver.province_for(place) if place else ""
+    kind = _kind(text, sentence, clause_start, mention)
+    period = _period(text, sentence, mention, kind, published_on)
+    if match is not None:
+        value, numerator, denominator = _value(mention, match.term)
+        start = min(match.start, mention.text_start)
+        end = max(match.end, mention.end)
+        facts.append(
+            Fact(
+                match.term.code,
+                value,
+                mention.comparator,
+                kind,
+                period,
+                numerator,
+                denominator,
+                locality,
+                province,
+                start,
+                end,
+                text[start:end],
+                round(match.score, 3),
+            )
+        )
+    if mention.form == RATIO and not mention.rank and subject in catalogue.totals and kind == ACTUAL:
+        # "17/120 thôn" also says the place has 120 villages.
+        end = right[0].end if right else mention.end
+        facts.append(
+            Fact(
+                catalogue.totals[subject],
+                float(mention.denominator or 0),
+                "eq",
+                ACTUAL,
+                period,
+                None,
+                None,
+                locality,
+                province,
+                mention.start,
+                end,
+                text[mention.start : end],
+                0.0,
+            )
+        )
+    return facts
+
+
+def _subject(right: list[Token]) -> str | None:
+    for token in right[:3]:
+        if token.word not in _SKIP_AFTER:
+            return token.word
+    return right[0].word if right else None
+
+
+def _compatible(term: Term, mention: Mention) -> bool:
+    if mention.rank:
+        return term.is_rank
+    if term.is_rank:
+        return False
+    if mention.form == PERCENT:
+        return term.is_percent
+    if mention.form == RATIO:
+        return term.is_percent or term.kind == "count"
+    return not term.is_percent
+
+
+def _best(
+    catalogue: Catalogue, context: list[Token], mention: Mention, subject: str | None, anchor: int
+) -> _Match | None:
+    if not context:
+        return None
+    positions: dict[str, list[int]] = {}
+    for index, token in enumerate(context):
+        positions.setdefault(token.word, []).append(index)
+    anchor_index = min(range(len(context)), key=lambda k: abs(context[k].start - anchor))
+    if mention.rank:
+        # "xếp thứ 20/63" is a rank already: the words that say so need not be repeated.
+        for word in _RANK_WORDS:
+            positions.setdefault(word, [anchor_index])
+    best: _Match | None = None
+    present_words = positions.keys()
+    for term in catalogue.terms:
+        if term.words.isdisjoint(present_words) or not _compatible(term, mention):
+            continue
+        matched: set[str] = set()
+        for pattern in term.patterns:
+            present = [w for w in pattern.words if w in positions]
+            if not present:
+                continue
+            total = sum(catalogue.weight(w) for w in pattern.words)
+            got = sum(catalogue.weight(w) for w in present)
+            if len(pattern.words) <= SHORT_PATTERN:
+                if not _in_order(pattern.words, context, positions):
+                    continue
+            elif got < (MIN_NAME_COVERAGE if pattern.from_name else MIN_COVERAGE) * total - 1e-9:
+                continue
+            elif any(catalogue.weight(w) >= DISTINCTIVE for w in pattern.words if w not in positions):
+                continue  # a word that only this indicator or one other uses cannot be left out
+            if not NEGATIONS & set(pattern.words) and _negated(context, positions, present):
+                continue
+            matched.update(present)
+        if not matched:
+            continue
+        if subject in ENTITY_WORDS and subject not in matched and (ENTITY_WORDS - {subject}) & matched:
+            continue  # "72/120 thôn" is not about communes
+        if mention.form == RATIO and matched <= {subject} and context[0].word == subject:
+            continue  # "72/120 thôn" names what is counted, not what is measured
+        if mention.form == COUNT and subject and subject not in _CLASSIFIERS and subject not in matched:
+            continue  # "452.000 tấn" counts tonnes, whatever the words around it
+        score = 0.0
+        for word in matched:
+            distance = min(abs(k - anchor_index) for k in positions[word])
+            score += catalogue.weight(word) / (1.0 + distance / 12.0)
+        if subject and subject in matched:
+            score += 1.0
+        if mention.form == RATIO and term.is_percent:
+            score += 0.5
+        if score < MIN_SCORE or (best is not None and score <= best.score):
+            continue
+        indexes = [k for w in matched for k in positions[w]]
+        best = _Match(term, score, context[min(indexes)].start, context[max(indexes)].end)
+    return best
+
+
+def _in_order(words: tuple[str, ...], context: list[Token], positions: dict[str, list[int]]) -> bool:
+    """The words appear in this order: two words side by side, longer phrasings with at most a
+    few words between each ("phủ sóng thông tin di động mạng 3G" says "phủ sóng 3G")."""
+    if any(w not in positions for w in words):
+        return False
+    reach = 1 if len(words) == 2 else 6
+    for start in positions[words[0]]:
+        at = start
+        for word in words[1:]:
+            nxt = next((k for k in positions[word] if at < k <= at + reach), None)
+            if nxt is None:
+                break
+            at = nxt
+        else:
+            return True
+    return False
+
+
+def _negated(context: list[Token], positions: dict[str, list[int]], present: list[str]) -> bool:
+    first = min(positions[w][0] for w in present)
+    return any(t.word in NEGATIONS for t in context[max(0, first - 2) : first])
+
+
+def _value(mention: Mention, term: Term) -> tuple[float, float | None, float | None]:
+    if mention.form == RATIO and term.is_percent and mention.denominator:
+        return (
+            round(100.0 * (mention.numerator or 0) / mention.denominator, 2),
+            mention.numerator,
+            mention.denominator,
+        )
+    if mention.form == RATIO:
+        return mention.value, None, mention.denominator
+    return mention.value, None, None
+
+
+def _kind(text: str, sentence: Sentence, clause_start: int, mention: Mention) -> str:
+    clause = text[clause_start : mention.start]
+    if _TARGET_WORDS.search(_NOT_TARGET.sub(" ", clause)):
+        return TARGET
+    return ACTUAL
+
+
+def _period(
+    text: str, sentence: Sentence, mention: Mention, kind: str, published_on: datetime.date | None
+) -> str | None:
+    scope = text[sentence.start : sentence.end]
+    offset = mention.start - sentence.start
+    found: list[tuple[int, str]] = []
+    spans: list[tuple[int, int]] = []
+    for pattern, form in _PERIODS:
+        for match in pattern.finditer(scope):
+            # "6 tháng đầu năm 2024" is a half-year, not the year its last words name.
+            if any(s <= match.start() < e for s, e in spans):
+                continue
+            code = _period_code(match, form, published_on)
+            if code:
+                spans.append(match.span())
+                found.append((match.start(), code))
+    if not found:
+        return None
+    by_year = _BY_YEAR.search(scope)
+    if kind == TARGET and by_year:
+        return by_year.group(1)
+    before = [f for f in found if f[0] < offset]
+    chosen = before[-1] if before else min(found, key=lambda f: abs(f[0] - offset))
+    return chosen[1]
+
+
+def _period_code(match: re.Match, form: str, published_on: datetime.date | None) -> str | None:
+    if form == "year":
+        year = int(match.group(1))
+        return str(year) if 1990 <= year <= 2100 else None
+    if form == "month":
+        month, year = int(match.group(1)), int(match.group(2))
+        return f"{year}{month:02d}" if 1 <= month <= 12 and 1990 <= year <= 2100 else None
+    if form == "quarter":
+        raw = match.group(1).upper()
+        quarter = _ROMAN.get(raw) or int(raw)
+        return f"{match.group(2)}Q{quarter}"
+    months_raw = match.group(1).lower()
+    months = _WORD_MONTHS.get(months_raw) or int(months_raw)
+    year = int(match.group(2)) if match.group(2) else (published_on.year if published_on else None)
+    if year is None or not 1 <= months <= 12:
+        return None
+    return f"{year}{months:02d}"
+
+
+__all__ = ["ACTUAL", "COMMUNE", "TARGET", "VILLAGE", "Fact", "extract"]

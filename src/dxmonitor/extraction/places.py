@@ -1,0 +1,143 @@
+"""Places named in a text, and which place each figure is about.
+
+A place is a level word followed by a capitalised name ("huyện Tủa Chùa", "Thị xã Sa Pa",
+"Huyện ủy Sông Lô"); once named so, its bare name ("Sa Pa") is a mention too. A figure is
+about the nearest place named before it in its sentence, else the last place named earlier in
+its paragraph, else the place the title or lead names: the subject of the whole text.
+"""
+
+import re
+from dataclasses import dataclass
+
+from .reading import Sentence
+
+_LEVELS = {
+    "thành phố": "thành phố",
+    "tp.": "thành phố",
+    "tp": "thành phố",
+    "thị xã": "thị xã",
+    "thị trấn": "thị trấn",
+    "tỉnh": "tỉnh",
+    "huyện": "huyện",
+    "quận": "quận",
+    "xã": "xã",
+    "phường": "phường",
+    "đặc khu": "đặc khu",
+    "thôn": "thôn",
+    "bản": "bản",
+}
+PROVINCE_LEVEL = "tỉnh"
+_LEVEL_RE = re.compile(
+    r"(?<![\w.])(thành phố|tp\.|tp|thị xã|thị trấn|tỉnh|huyện|quận|xã|phường|đặc khu|thôn|bản)"
+    r"(\s+ủy|\s+uỷ)?\s+(?=\w)",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"[^\W\d_]+|\d{1,2}(?!\w)")
+# "Hợp tác xã Mường Hoa" is a cooperative, not a commune.
+_NOT_A_PLACE_BEFORE = re.compile(r"(?:hợp\s+tác|htx|văn|cơ|phiên)\s*$", re.IGNORECASE)
+_NOT_NAME = {"Ủy", "Uỷ", "UBND", "HĐND", "Đảng", "Nhà", "Sở", "Phòng", "Ban", "Trung", "Việt"}
+MAX_NAME_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Place:
+    level: str  # "huyện", "tỉnh" … or "" when only the bare name is known
+    name: str
+
+    @property
+    def locality(self) -> str:
+        return f"{self.level} {self.name}".strip()
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    start: int
+    end: int
+    place: Place
+    province: str = ""
+
+
+def _name_at(text: str, pos: int) -> tuple[str, int]:
+    """The capitalised words from pos: ("Tủa Chùa", end offset)."""
+    words: list[str] = []
+    end = pos
+    while len(words) < MAX_NAME_WORDS:
+        match = _NAME_WORD.match(text, pos)
+        if not match:
+            break
+        word = match.group()
+        if not (word[0].isupper() or (word.isdigit() and not words)) or word in _NOT_NAME:
+            break
+        if word.isupper() and len(word) > 1 and not word.isdigit():  # an acronym, not a name
+            break
+        words.append(word)
+        end = match.end()
+        gap = re.match(r"[ \t]+", text[end:])
+        if not gap:
+            break
+        pos = end + gap.end()
+    return " ".join(words), end
+
+
+def find_places(text: str, known_provinces: set[str] | None = None) -> list[PlaceMention]:
+    mentions: list[PlaceMention] = []
+    named: dict[str, str] = {}
+    for match in _LEVEL_RE.finditer(text):
+        if _NOT_A_PLACE_BEFORE.search(text[max(0, match.start() - 10) : match.start()]):
+            continue
+        name, end = _name_at(text, match.end())
+        if not name:
+            continue
+        level = _LEVELS[match.group(1).lower()]
+        province = ""
+        paren = re.match(r"\s*\(([^()]{2,40})\)", text[end:])
+        if paren and all(w[:1].isupper() for w in paren.group(1).split()):
+            province = paren.group(1).strip()
+        mentions.append(PlaceMention(match.start(), end, Place(level, name), province))
+        # A name seen at a higher level keeps that level: "tỉnh Lai Châu" over "bản Lai Châu".
+        named.setdefault(name, level)
+    for province in known_provinces or ():
+        named.setdefault(province, PROVINCE_LEVEL)
+    covered = [(m.start, m.end) for m in mentions]
+    for name, level in named.items():
+        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            if any(s <= match.start() < e for s, e in covered):
+                continue
+            province = ""
+            mentions.append(PlaceMention(match.start(), match.end(), Place(level, name), province))
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+class PlaceResolver:
+    """Answers "which place is this figure about" for offsets in one text."""
+
+    def __init__(self, text: str, sentences: list[Sentence], places: list[PlaceMention]) -> None:
+        self.sentences = sentences
+        self.places = places
+        self.main = self._main_place(sentences)
+        self.provinces = {m.place.name: m.province for m in places if m.province}
+
+    def _main_place(self, sentences: list[Sentence]) -> PlaceMention | None:
+        # The title and the lead name the text's subject: the first place named.
+        return self.places[0] if self.places else None
+
+    def place_for(self, offset: int, sentence: Sentence) -> PlaceMention | None:
+        in_sentence = [m for m in self.places if sentence.start <= m.start < offset]
+        if in_sentence:
+            return in_sentence[-1]
+        paragraph_start = min(
+            (s.start for s in self.sentences if s.paragraph == sentence.paragraph), default=sentence.start
+        )
+        earlier = [m for m in self.places if paragraph_start <= m.start < sentence.start]
+        if earlier:
+            return earlier[-1]
+        return self.main
+
+    def province_for(self, mention: PlaceMention) -> str:
+        if mention.place.level == PROVINCE_LEVEL:
+            return mention.place.name
+        if mention.province or self.provinces.get(mention.place.name):
+            return mention.province or self.provinces[mention.place.name]
+        provinces = [m.place.name for m in self.places if m.place.level == PROVINCE_LEVEL]
+        return provinces[0] if provinces else ""

@@ -1,0 +1,243 @@
+"""The catalogue as the extractor sees it: each indicator's names and phrasings as token patterns.
+
+Everything here is read from the catalogue (the database, or the shipped CSV when the database
+has none), so that a new indicator or a new phrasing needs no code change. Matching is on words,
+not characters, after folding the many Vietnamese names of the same kind of place into one word:
+"thôn", "bản", "tổ dân phố", "khu dân cư" are all villages; "xã", "phường", "thị trấn" communes.
+"""
+
+import csv
+import functools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+VILLAGE, COMMUNE = "@thôn", "@xã"
+ENTITY_WORDS = {VILLAGE, COMMUNE}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Multi-word names first; compounds that merely contain the word are kept as they are.
+_PLACE_NOUNS = (
+    (("tổ", "dân", "phố"), VILLAGE),
+    (("khu", "dân", "cư"), VILLAGE),
+    (("khu", "phố"), VILLAGE),
+    (("thị", "trấn"), COMMUNE),
+    (("đặc", "khu"), COMMUNE),
+    (("thôn",), VILLAGE),
+    (("bản",), VILLAGE),
+    (("xóm",), VILLAGE),
+    (("ấp",), VILLAGE),
+    (("buôn",), VILLAGE),
+    (("làng",), VILLAGE),
+    (("xã",), COMMUNE),
+    (("phường",), COMMUNE),
+)
+_NOT_PLACE_BEFORE = {"văn", "cơ", "phiên", "căn", "kịch", "thị", "tác", "nguyên", "dự", "tư"}
+_NOT_PLACE_AFTER = {"hội", "sắc", "đồ", "thân", "quyền", "lĩnh", "chất", "tin", "địa", "ủ", "nghề", "viên"}
+# Words that carry no meaning of their own in a phrasing: they count for little.
+_LIGHT = {
+    "có",
+    "được",
+    "của",
+    "các",
+    "và",
+    "đã",
+    "trên",
+    "tại",
+    "là",
+    "trong",
+    "với",
+    "cho",
+    "về",
+    "đến",
+    "số",
+    "tỷ",
+    "lệ",
+    "người",
+    "những",
+    "hoặc",
+    "theo",
+    "cấp",
+    "sử",
+    "dụng",
+    "thực",
+    "hiện",
+}
+NEGATIONS = {"chưa", "không"}
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    start: int
+    end: int
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Lower-cased words with their character offsets, place nouns folded to @thôn / @xã."""
+    raw = [Token(m.group().lower(), offset + m.start(), offset + m.end()) for m in _WORD.finditer(text)]
+    out: list[Token] = []
+    i = 0
+    while i < len(raw):
+        word = raw[i].word
+        for words, entity in _PLACE_NOUNS:
+            n = len(words)
+            if tuple(t.word for t in raw[i : i + n]) != words:
+                continue
+            before = raw[i - 1].word if i else ""
+            after = raw[i + n].word if i + n < len(raw) else ""
+            if n == 1 and (before in _NOT_PLACE_BEFORE or after in _NOT_PLACE_AFTER):
+                continue
+            if out and out[-1].word == entity:  # "thôn, bản" is one kind of place, not two
+                out[-1] = Token(entity, out[-1].start, raw[i + n - 1].end)
+            else:
+                out.append(Token(entity, raw[i].start, raw[i + n - 1].end))
+            i += n
+            break
+        else:
+            out.append(Token(word, raw[i].start, raw[i].end))
+            i += 1
+    return out
+
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(t.word for t in tokenize(text))
+
+
+@dataclass(frozen=True)
+class Pattern:
+    words: tuple[str, ...]
+    from_name: bool
+
+
+@dataclass
+class Term:
+    """One catalogue indicator: what it measures and how texts name it."""
+
+    code: str
+    name_vi: str
+    measure_unit: str
+    kind: str
+    patterns: list[Pattern] = field(default_factory=list)
+
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        return frozenset(w for p in self.patterns for w in p.words)
+
+    @property
+    def is_percent(self) -> bool:
+        return self.measure_unit == "percent" or self.kind in ("rate", "share")
+
+    @property
+    def is_rank(self) -> bool:
+        return self.kind == "rank"
+
+
+@dataclass
+class Catalogue:
+    terms: list[Term]
+    weights: dict[str, float]
+    # A bare noun after a ratio ("17/120 thôn") names the total it is out of: the indicator
+    # whose phrasing is that noun alone ("thôn" → number of villages).
+    totals: dict[str, str]
+
+    def weight(self, word: str) -> float:
+        return self.weights.get(word, 1.0)
+
+
+_PREFIXES = ("tổng số", "số lượng", "số lượt", "tỷ lệ", "tỉ lệ", "số")
+
+
+def _name_patterns(name: str) -> list[tuple[str, ...]]:
+    name = name.strip()
+    lowered = name.lower()
+    for prefix in _PREFIXES:
+        if lowered.startswith(prefix + " "):
+            name = name[len(prefix) + 1 :]
+            break
+    outside = re.sub(r"\([^)]*\)", " ", name)
+    inside = name.replace("(", " ").replace(")", " ")
+    found = []
+    for text in (outside, inside):
+        found.append(words(text))
+    return [w for w in dict.fromkeys(found) if w]
+
+
+def build_catalogue(rows: list[dict]) -> Catalogue:
+    """rows: code, name_vi, measure_unit, kind, phrasings (a list or "a|b|c")."""
+    terms = []
+    for row in rows:
+        phrasings = row.get("phrasings") or []
+        if isinstance(phrasings, str):
+            phrasings = phrasings.split("|")
+        term = Term(row["code"], row["name_vi"], row["measure_unit"], row["kind"])
+        seen = set()
+        for phrase in phrasings:
+            tokens = words(phrase)
+            if tokens and tokens not in seen:
+                seen.add(tokens)
+                term.patterns.append(Pattern(tokens, False))
+        for tokens in _name_patterns(row["name_vi"]):
+            if tokens not in seen:
+                seen.add(tokens)
+                term.patterns.append(Pattern(tokens, True))
+        terms.append(term)
+    df: Counter[str] = Counter()
+    for term in terms:
+        df.update({w for p in term.patterns for w in p.words})
+    n = max(1, len(terms))
+    weights = {w: (0.25 if w in _LIGHT else 1.0) * (1.0 + math.log(n / c)) for w, c in df.items()}
+    totals: dict[str, str] = {}
+    for term in terms:
+        if term.kind != "count":
+            continue
+        for pattern in term.patterns:
+            if len(pattern.words) == 1 and not pattern.from_name:
+                totals.setdefault(pattern.words[0], term.code)
+    return Catalogue(terms, weights, totals)
+
+
+CATALOGUE_CSV = Path(__file__).resolve().parent.parent / "catalog" / "data" / "indicators.csv"
+
+
+def catalogue_from_csv(path: Path = CATALOGUE_CSV) -> Catalogue:
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = [
+            {
+                "code": r["code"],
+                "name_vi": r["name_vi"],
+                "measure_unit": r["unit"],
+                "kind": r["kind"],
+                "phrasings": r.get("phrasings", ""),
+            }
+            for r in csv.DictReader(fh)
+        ]
+    return build_catalogue(rows)
+
+
+def catalogue_from_database() -> Catalogue | None:
+    """The active indicators of the database's catalogue, or None when there is none yet."""
+    from django.db import DatabaseError
+
+    from dxmonitor.catalog.models import Indicator
+
+    try:
+        rows = list(
+            Indicator.objects.filter(is_active=True).values(
+                "code", "name_vi", "measure_unit", "kind", "phrasings"
+            )
+        )
+    except DatabaseError:
+        return None
+    return build_catalogue(rows) if rows else None
+
+
+@functools.lru_cache(maxsize=1)
+def _csv_catalogue() -> Catalogue:
+    return catalogue_from_csv()
+
+
+def current_catalogue() -> Catalogue:
+    return catalogue_from_database() or _csv_catalogue()
