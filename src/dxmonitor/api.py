@@ -15,6 +15,7 @@ from dxmonitor.collection.checks_api import router as checks_router
 from dxmonitor.common.errors import DomainError
 from dxmonitor.files.api import router as files_router
 from dxmonitor.geo.api import router as geo_router
+from dxmonitor.portal.api import router as portal_router
 from dxmonitor.web.api import router as web_router
 from dxmonitor.workflow.api import router as workflow_router
 
@@ -43,6 +44,7 @@ api.add_router("/v1/", checks_router)
 api.add_router("/v1/", bulk_router)
 api.add_router("/v1/", analytics_router)
 api.add_router("/v1/", scores_router)
+api.add_router("/v1/", portal_router)
 # DHIS2's own paths (/api/dataValueSets…), so that DHIS2 integrations post here unchanged.
 api.add_router("/", dhis2_router)
 

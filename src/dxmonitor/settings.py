@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "dxmonitor.analytics",
     "dxmonitor.extraction",
     "dxmonitor.web",
+    "dxmonitor.portal",
 ]
 
 MIDDLEWARE = [

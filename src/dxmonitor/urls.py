@@ -5,5 +5,6 @@ from dxmonitor.api import api
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("public/", include("dxmonitor.portal.urls")),
     path("", include("dxmonitor.web.urls")),
 ]

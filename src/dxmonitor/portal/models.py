@@ -1,0 +1,1 @@
+# The portal stores nothing of its own: it reads the public values of the collection.
