@@ -172,3 +172,37 @@ def test_download_bound_and_formats(client, figures, monkeypatch):
     monkeypatch.setattr(downloads, "MAX_DOWNLOAD_ROWS", 10)
     refused = client.get("/api/v1/public/values/export?format=csv")
     assert refused.status_code == 400 and "at most 10" in refused.json()["detail"]
+
+
+def test_downloads_keep_formula_like_text_inert_and_follow_the_language(client, unit_named, indicator):
+    from dxmonitor.collection.actions import add_document
+
+    document, _ = add_document(
+        text='=HYPERLINK("http://example.invalid") Huyện có 12 tổ công nghệ số cộng đồng.',
+        title='=HYPERLINK("http://example.invalid","bấm")',
+    )
+    record_value(
+        unit=unit_named("Huyện Tủa Chùa"),
+        indicator=indicator("AWR.CDT_TEAMS_COMMUNE"),
+        period="2024",
+        value=12,
+        provenance=Provenance(
+            source_type=SourceType.DOCUMENT,
+            document=document,
+            evidence_quote='=HYPERLINK("http://example.invalid")',
+        ),
+    )
+    base = "/api/v1/public/values/export?indicator=AWR.CDT_TEAMS_COMMUNE"
+    text = b"".join(client.get(base + "&format=csv").streaming_content).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[1][rows[0].index("Nguồn")] == "'" + document.title
+    assert rows[1][rows[0].index("Trích dẫn")].startswith("'=HYPERLINK")
+
+    book = load_workbook(io.BytesIO(client.get(base + "&format=xlsx", HTTP_ACCEPT_LANGUAGE="en").content))
+    assert book.sheetnames == ["Figures", "Licence and sources"]
+    sheet = book["Figures"]
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("Source") + 1)
+    assert cell.value == document.title and cell.data_type == "s"
+    sources = [row for row in book["Licence and sources"].iter_rows(values_only=True) if row and row[1]]
+    assert any(row[1] == document.title for row in sources)
