@@ -4,16 +4,23 @@ On PostgreSQL outside a transaction the rows come through the ADBC driver, which
 record batches straight from COPY; elsewhere (SQLite, or inside a caller's transaction whose
 rows no other connection could see) they come through Django's own connection, a batch at a
 time. Either way memory stays bounded by the batch, whatever the table's size.
+
+What is read comes from a `Source`: the product's own tables (the default), or tables with the
+same columns in another PostgreSQL database — the analytics benchmark's synthetic national data
+set, so that the benchmark times the very code that keeps the product's store.
 """
 
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 from django.db import connection
 
 from dxmonitor.catalog.models import Indicator
-from dxmonitor.collection.models import Value
+from dxmonitor.collection.models import Value, ValueChange
 from dxmonitor.geo.models import Succession, Unit
 
 BATCH = 100_000
@@ -62,10 +69,107 @@ SUCCESSION_SCHEMA = pa.schema(
 )
 
 
+def values_sql(table: str) -> str:
+    """Leaf values as the store keeps them; deleted values are left out."""
+    return (
+        "SELECT id, unit_id, indicator_id, period_type, period, period_start, kind, value, comparator, "
+        f"numerator, denominator, is_synthetic FROM {table} WHERE NOT is_deleted"
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the store's rows come from. `uri` empty: the operational database through Django's
+    connection; else a PostgreSQL database of that address. The values table has the columns of
+    `collection_value` (with `is_deleted`), the changes table those of `collection_valuechange`
+    that matter here (`id`, `value_id`): every change of a value leaves a row with a larger id."""
+
+    uri: str = ""
+    values_table: str = Value._meta.db_table
+    changes_table: str = ValueChange._meta.db_table
+    units_sql: str = UNITS_SQL
+    indicators_sql: str = INDICATORS_SQL
+    successions_sql: str = SUCCESSIONS_SQL
+    datasets_sql: str = DATASETS_SQL
+    reports_sql: str = REPORTS_SQL
+
+    @property
+    def values_sql(self) -> str:
+        return values_sql(self.values_table)
+
+    def batches(self, sql: str, schema: pa.Schema, params: list | None = None) -> Iterator[pa.RecordBatch]:
+        if self.uri:
+            if params:
+                raise ValueError("queries on another database take no parameters")
+            return _adbc_batches(sql, schema, uri=self.uri)
+        return batches(sql, schema, params)
+
+    def rows(self, sql: str) -> list[tuple]:
+        """A small query's rows (no parameters: callers put only integers of their own in)."""
+        if self.uri:
+            with _psycopg(self.uri) as database:
+                return database.execute(sql).fetchall()
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    def fingerprint(self, sql: str) -> str:
+        """A cheap digest of a small query's rows, computed by PostgreSQL ("" elsewhere): the
+        count and the sum of the rows' hashes, which any change of a row moves."""
+        if not self.uri and connection.vendor != "postgresql":
+            return ""
+        count, total = self.rows(f"SELECT count(*), sum(hashtext(t::text)::bigint) FROM ({sql}) t")[0]
+        return f"{count}:{total}"
+
+
+# While a refresh runs, its queries share a connection per database: opening one costs
+# milliseconds (tens for ADBC, which reads the server's types first), as much as a refresh
+# with nothing to take in should cost in all.
+_shared = threading.local()
+
+
+@contextmanager
+def shared_connections() -> Iterator[None]:
+    if getattr(_shared, "pool", None) is not None:
+        yield
+        return
+    _shared.pool = {}
+    try:
+        yield
+    finally:
+        pool, _shared.pool = _shared.pool, None
+        for opened in pool.values():
+            opened.close()
+
+
+@contextmanager
+def _connection(kind: str, uri: str, opener: Callable):
+    pool = getattr(_shared, "pool", None)
+    if pool is None:
+        opened = opener()
+        try:
+            yield opened
+        finally:
+            opened.close()
+        return
+    if (kind, uri) not in pool:
+        pool[(kind, uri)] = opener()
+    yield pool[(kind, uri)]
+
+
+def _psycopg(uri: str):
+    import psycopg
+
+    return _connection("psycopg", uri, lambda: psycopg.connect(uri, autocommit=True))
+
+
+PRODUCT = Source()
+
+
 def batches(sql: str, schema: pa.Schema, params: list | None = None) -> Iterator[pa.RecordBatch]:
     """Record batches of a query on the operational database."""
     if connection.vendor == "postgresql" and not connection.in_atomic_block and not params:
-        yield from _adbc_batches(sql, schema)
+        yield from _adbc_batches(sql, schema, uri=_django_uri())
         return
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
@@ -85,14 +189,17 @@ def _booleans(column: tuple, kind: pa.DataType) -> tuple | list:
     return [None if v is None else bool(v) for v in column] if kind == pa.bool_() else column
 
 
-def _adbc_batches(sql: str, schema: pa.Schema) -> Iterator[pa.RecordBatch]:
-    import adbc_driver_postgresql.dbapi as adbc
-
+def _django_uri() -> str:
     settings = connection.settings_dict
     auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings.get("PASSWORD") else "")
     host, port = settings.get("HOST") or "localhost", settings.get("PORT") or 5432
-    uri = f"postgresql://{auth}@{host}:{port}/{settings['NAME']}"
-    with adbc.connect(uri) as source, source.cursor() as cursor:
+    return f"postgresql://{auth}@{host}:{port}/{settings['NAME']}"
+
+
+def _adbc_batches(sql: str, schema: pa.Schema, *, uri: str) -> Iterator[pa.RecordBatch]:
+    import adbc_driver_postgresql.dbapi as adbc
+
+    with _connection("adbc", uri, lambda: adbc.connect(uri)) as source, source.cursor() as cursor:
         cursor.execute(sql)
         reader = cursor.fetch_record_batch()
         for batch in reader:
@@ -107,10 +214,13 @@ def load_table(
     schema: pa.Schema,
     columns: str = "*",
     progress: Callable[[int], None] | None = None,
+    source: Source = PRODUCT,
 ) -> int:
     """Replace a store table's rows with a query's, streaming."""
     cursor.execute(f"DELETE FROM {table}")
-    return append(cursor, table=table, sql=sql, schema=schema, columns=columns, progress=progress)
+    return append(
+        cursor, table=table, sql=sql, schema=schema, columns=columns, progress=progress, source=source
+    )
 
 
 def append(
@@ -122,9 +232,10 @@ def append(
     columns: str = "*",
     params: list | None = None,
     progress: Callable[[int], None] | None = None,
+    source: Source = PRODUCT,
 ) -> int:
     count = 0
-    for batch in batches(sql, schema, params):
+    for batch in source.batches(sql, schema, params):
         cursor.register("incoming", batch)
         cursor.execute(f"INSERT INTO {table} SELECT {columns} FROM incoming")
         cursor.unregister("incoming")

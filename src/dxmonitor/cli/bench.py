@@ -26,6 +26,17 @@ def cmd_bench_xlsx(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_analytics(args: argparse.Namespace) -> int:
+
+    from dxmonitor.bench.analytics import run
+
+    figures = run(
+        scale_name=args.scale, server=args.server, keep=args.keep, database=args.database or "", say=say
+    )
+    say(json.dumps(figures))
+    return 0
+
+
 def register(sub: Subcommands, add: Adder) -> None:
     bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench_command", required=True)
     register_bench(bench, add)
@@ -43,4 +54,28 @@ def register(sub: Subcommands, add: Adder) -> None:
     )
     bench_imports.add_argument(
         "--no-checks", action="store_true", help="skip the rules and outlier checks (the write path alone)"
+    )
+    bench_analytics = add(
+        "analytics",
+        cmd_bench_analytics,
+        "time the analytics store at national scale against plain SQL GROUP BY on PostgreSQL",
+        bench,
+    )
+    bench_analytics.add_argument(
+        "--scale",
+        choices=["small", "medium", "full"],
+        default="small",
+        help="small (CI), medium (one year of the country) or full (five years, about 229 million values)",
+    )
+    bench_analytics.add_argument(
+        "--server",
+        help="PostgreSQL server to make the bench database on "
+        "(default: the configured database's server, else postgres@127.0.0.1:5432)",
+    )
+    bench_analytics.add_argument(
+        "--keep", action="store_true", help="keep the bench database and the store file at the end"
+    )
+    bench_analytics.add_argument(
+        "--database",
+        help="run on a bench database an earlier run kept (--keep) instead of generating one; kept too",
     )
