@@ -17,6 +17,8 @@ from dxmonitor.collection.periods import PeriodError
 from dxmonitor.common.errors import NotFound
 from dxmonitor.geo.models import Level
 from dxmonitor.geo.queries import ancestors
+from dxmonitor.geo.queries import predecessors as unit_predecessors
+from dxmonitor.geo.queries import successors as unit_successors
 
 from . import downloads, queries
 from .api import download_links
@@ -32,6 +34,7 @@ from .licence import (
 from .schemas import PAGE_LIMIT
 
 UNITS_PAGE = 100
+SUCCESSION_LINKS = 60
 
 
 def _language() -> str:
@@ -139,6 +142,10 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         {
             "unit": unit,
             "ancestors": ancestors(unit),
+            # Figures stay on the units they were reported for: the 2025 reorganisation is followed by
+            # links, not by moving or adding up figures.
+            "successors": list(unit_successors(unit)[:SUCCESSION_LINKS]),
+            "predecessors": list(unit_predecessors(unit)[:SUCCESSION_LINKS]),
             "counts": queries.counts(every),
             "periods": queries.periods(every),
             "selection": selection,

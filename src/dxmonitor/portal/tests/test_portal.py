@@ -93,6 +93,9 @@ def test_pages_open_without_sign_in_and_show_sources_and_labels(client, figures)
     assert "tỷ lệ hộ gia đình kết nối internet băng rộng đạt 24,3%" in page
     assert "77,7%" not in page  # the form figure
     assert 'class="tag synthetic"' in page and "33,3%" in page
+    unit_page = client.get(f"/public/units/{tua_chua.pk}/").content.decode()
+    successors = [s.successor for s in tua_chua.successions_out.all()]
+    assert successors and all(f"/public/units/{u.pk}/" in unit_page for u in successors)
     home = client.get("/public/").content.decode()
     assert LICENCE_URL in home and "CC BY 4.0" in home
     assert "/public/" in client.get("/").content.decode()  # the home page links to the portal
