@@ -124,6 +124,7 @@ class UnitsFilter(PublicPaging):
         pattern="^(|" + "|".join(Level.values) + ")$",
         description="province, district, commune or village",
     )
+    q: str = Field("", max_length=120, description="part of the name; diacritics and level words optional")
 
 
 class ExportFilter(Schema):
@@ -205,7 +206,9 @@ def indicator_detail(request: HttpRequest, code: str, filters: Query[PublicFilte
 def units(request: HttpRequest, filters: Query[UnitsFilter]):
     """The units that have public figures of their own, with how many (twin of `/public/units/`)."""
     count, items = page(
-        queries.public_units(level=filters.level or None), limit=filters.limit, offset=filters.offset
+        queries.public_units(level=filters.level or None, q=filters.q),
+        limit=filters.limit,
+        offset=filters.offset,
     )
     return {
         "count": count,

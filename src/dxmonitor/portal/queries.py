@@ -14,6 +14,7 @@ from dxmonitor.collection.models import Document, Value
 from dxmonitor.collection.periods import Period
 from dxmonitor.collection.queries import PUBLIC_SOURCES, filter_values
 from dxmonitor.geo.models import Unit
+from dxmonitor.geo.queries import filter_units
 
 REAL, SYNTHETIC, ALL = "real", "synthetic", "all"
 DATA_CHOICES = (ALL, REAL, SYNTHETIC)
@@ -126,11 +127,12 @@ def indicator_summaries() -> list[IndicatorSummary]:
     return sorted(summaries, key=lambda s: (s.indicator.group.position, s.indicator.code))
 
 
-def public_units(*, level: str | None = None) -> QuerySet[Unit]:
-    """Units with public figures of their own, with their real and synthetic counts."""
-    units = Unit.objects.filter(pk__in=Value.objects.filter(public_filter()).values("unit_id"))
-    if level:
-        units = units.filter(level=level)
+def public_units(*, level: str | None = None, q: str = "") -> QuerySet[Unit]:
+    """Units with public figures of their own, with their real and synthetic counts; `q` matches
+    names as the units list does (diacritics and level words optional)."""
+    units = filter_units(level=level or None, q=q.strip() or None).filter(
+        pk__in=Value.objects.filter(public_filter()).values("unit_id")
+    )
     public = public_filter(prefix="values__")
     return (
         units.select_related("parent")

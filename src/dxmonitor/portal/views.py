@@ -114,7 +114,8 @@ def units_index(request: HttpRequest) -> HttpResponse:
             request, _("There is no level “%(text)s”; showing every level.") % {"text": level[:40]}
         )
         level = ""
-    paginator = Paginator(queries.public_units(level=level or None), UNITS_PAGE)
+    q = (request.GET.get("q") or "").strip()[:120]
+    paginator = Paginator(queries.public_units(level=level or None, q=q), UNITS_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -122,9 +123,10 @@ def units_index(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "level": level,
+            "q": q,
             "levels": Level.choices,
             "api_url": _twin(
-                "api:public_units", level=level, limit=UNITS_PAGE, offset=(page.number - 1) * UNITS_PAGE
+                "api:public_units", level=level, q=q, limit=UNITS_PAGE, offset=(page.number - 1) * UNITS_PAGE
             ),
         },
     )

@@ -74,6 +74,7 @@ def test_units_and_indicators_list_only_public_figures(figures):
     assert units[figures["hua_na"].pk].synthetic == 1
     assert figures["tua_chua"].pk in units
     assert units[figures["tua_chua"].pk].real == queries.public_values(unit=figures["tua_chua"]).count()
+    assert [u.name for u in queries.public_units(q="tua chua")] == ["Huyện Tủa Chùa"]
 
 
 def test_pages_open_without_sign_in_and_show_sources_and_labels(client, figures):
@@ -112,6 +113,9 @@ def test_page_filters_and_bad_input(client, figures):
     assert odd.status_code == 200
     assert "24,3%" in odd.content.decode()
     assert client.get("/public/units/?level=galaxy").status_code == 200
+    found = client.get("/public/units/?q=hua+na").content.decode()
+    assert "Xã Hua Nà" in found and "Huyện Tủa Chùa" not in found
+    assert [u["name"] for u in client.get("/api/v1/public/units?q=hua+na").json()["items"]] == ["Xã Hua Nà"]
 
 
 def test_api_is_paged_bounded_and_public(client, figures):
