@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dxmonitor.collection",
     "dxmonitor.workflow",
     "dxmonitor.analytics",
+    "dxmonitor.dashboard",
     "dxmonitor.extraction",
     "dxmonitor.web",
     "dxmonitor.portal",
