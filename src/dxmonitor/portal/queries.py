@@ -22,8 +22,9 @@ DATA_CHOICES = (ALL, REAL, SYNTHETIC)
 
 def public_filter(*, prefix: str = "") -> Q:
     """The rule: a value is public when it is not deleted and was read from a published document
-    (by hand or by extraction) or is labelled synthetic demo data. Figures collected from units
-    (forms, files, API clients) become public only when the approval workflow publishes them.
+    (by hand, or by the extractor once a reviewer accepted the fact) or is labelled synthetic demo
+    data. Figures collected from units (forms, files, API clients) become public only when the
+    approval workflow publishes them.
 
     `prefix` applies the rule through a relation ("values__" from units or documents).
     """
