@@ -11,6 +11,7 @@ from django.core.management import call_command
 from dxmonitor.accounts.actions import ensure_user
 from dxmonitor.catalog.actions import load_catalog
 from dxmonitor.collection.rules_file import load_rules
+from dxmonitor.extraction.actions import read_seed_articles
 from dxmonitor.geo.actions import load_units
 from dxmonitor.geo.models import Unit
 
@@ -75,6 +76,12 @@ def prepare_demo(*, progress: Callable[[str], None]) -> DemoLogin:
         "seed articles and their 45 facts",
         lambda: (lambda r: f"{r.documents} articles, {r.facts} facts, {r.created} new")(
             load_seed_facts(user=user)
+        ),
+    )
+    step(
+        "seed articles read by the extractor into the review queue",
+        lambda: (lambda r: f"{r.documents} articles, {r.facts} facts proposed, {r.pending} to review")(
+            read_seed_articles(user=user)
         ),
     )
     step(

@@ -7,6 +7,7 @@ and the quoted span as its evidence.
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -249,3 +250,24 @@ def accept_all(*, document: Document, user: AbstractBaseUser | None = None) -> B
         except DomainError as exc:
             result.refused.append((fact.pk, exc))
     return result
+
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "demo" / "data" / "seeds"
+
+
+@dataclass
+class SeedsRead:
+    documents: int = 0
+    facts: int = 0
+    pending: int = 0
+
+
+def read_seed_articles(*, user: AbstractBaseUser | None = None, seeds_dir: Path = SEEDS_DIR) -> SeedsRead:
+    """The demo's review queue: the seed articles read by the extractor (again, idempotently)."""
+    report = SeedsRead()
+    for path in sorted(seeds_dir.glob("*.txt")):
+        result = read_upload(name=path.name, data=path.read_bytes(), user=user)
+        report.documents += 1
+        report.facts += len(result.facts)
+        report.pending += sum(1 for f in result.facts if f.status == FactStatus.PENDING)
+    return report

@@ -31,6 +31,7 @@ CONTEXT_CHARS = 260  # how far back from a figure its description may start
 _LINKING = {"đạt", "chiếm", "là", "bằng"}
 # Nouns that count anything: a figure followed by one of them takes its meaning from before.
 _CLASSIFIERS = {"số", "lượt", "chiếc", "cái", "đơn", "trường", "người"}
+_THIS_ONE = re.compile(r"\b(?:tỷ lệ|tỉ lệ|con số|chỉ số|số lượng|chỉ tiêu)\s+(?:này|đó|trên)\b", re.I)
 _RANK_WORDS = ("xếp", "hạng", "thứ", "vị", "trí")
 _SKIP_AFTER = {"các", "số", "những", "tổng"}
 # A figure followed by one of these is the end of a description, not the start of one.
@@ -97,6 +98,7 @@ class Fact:
     end: int
     evidence: str
     score: float
+    paragraph: int = 0
 
     def as_prediction(self, doc: str) -> dict:
         return {
@@ -141,7 +143,8 @@ def extract(text: str, *, catalogue: Catalogue, published_on: datetime.date | No
         sentence = sentences[s_index]
         if not sentence.start <= mention.start < sentence.end:
             continue
-        for fact in _facts_of(text, mentions, i, sentence, catalogue, resolver, published_on):
+        earlier = facts[-1] if facts and facts[-1].paragraph == sentence.paragraph else None
+        for fact in _facts_of(text, mentions, i, sentence, catalogue, resolver, published_on, earlier):
             key = (fact.locality, fact.indicator, fact.kind, round(fact.value, 6))
             if key not in seen:
                 seen.add(key)
@@ -150,10 +153,13 @@ def extract(text: str, *, catalogue: Catalogue, published_on: datetime.date | No
 
 
 def _clause(text: str, sentence: Sentence, mention: Mention) -> tuple[int, int]:
-    start = text.rfind(";", sentence.start, mention.text_start) + 1 or sentence.start
-    start = max(start, sentence.start, mention.text_start - CONTEXT_CHARS)
-    end = text.find(";", mention.end, sentence.end)
-    return start, sentence.end if end < 0 else end
+    """The part of the sentence between semicolons around the figure, at most CONTEXT_CHARS each
+    way: a run-on "sentence" of a megabyte must not make every figure read all of it."""
+    lower = max(sentence.start, mention.text_start - CONTEXT_CHARS)
+    upper = min(sentence.end, mention.end + CONTEXT_CHARS)
+    start = text.rfind(";", lower, mention.text_start) + 1 or lower
+    end = text.find(";", mention.end, upper)
+    return max(start, lower), upper if end < 0 else end
 
 
 def _facts_of(
@@ -164,6 +170,7 @@ def _facts_of(
     catalogue: Catalogue,
     resolver: PlaceResolver,
     published_on: datetime.date | None,
+    earlier: "Fact | None" = None,
 ) -> list[Fact]:
     mention = mentions[i]
     clause_start, clause_end = _clause(text, sentence, mention)
@@ -190,6 +197,11 @@ def _facts_of(
         match = _best(catalogue, left, mention, None, anchor=mention.start)
     if match is None:
         match = _best(catalogue, left + right, mention, subject, anchor=mention.start)
+    if match is None and earlier is not None and _THIS_ONE.search(text[left_start : mention.text_start]):
+        # "… tỷ lệ này đạt 52%": the indicator of the figure just before, in the same paragraph.
+        term = next((t for t in catalogue.terms if t.code == earlier.indicator), None)
+        if term is not None and _compatible(term, mention):
+            match = _Match(term, 0.0, mention.text_start, mention.end)
     facts = []
     place = resolver.place_for(mention.start, sentence)
     locality = place.place.locality if place else ""
@@ -215,6 +227,7 @@ def _facts_of(
                 end,
                 text[start:end],
                 round(match.score, 3),
+                sentence.paragraph,
             )
         )
     if mention.form == RATIO and not mention.rank and subject in catalogue.totals and kind == ACTUAL:
@@ -278,22 +291,25 @@ def _best(
         if term.words.isdisjoint(present_words) or not _compatible(term, mention):
             continue
         matched: set[str] = set()
-        for pattern in term.patterns:
+        missing = float("inf")  # the weight the best-matched pattern lacks
+        for pattern, weights, total, negative in catalogue.weighted[term.code]:
             present = [w for w in pattern.words if w in positions]
             if not present:
                 continue
-            total = sum(catalogue.weight(w) for w in pattern.words)
-            got = sum(catalogue.weight(w) for w in present)
             if len(pattern.words) <= SHORT_PATTERN:
-                if not _in_order(pattern.words, context, positions):
+                if len(present) < len(pattern.words) or not _in_order(pattern.words, context, positions):
                     continue
-            elif got < (MIN_NAME_COVERAGE if pattern.from_name else MIN_COVERAGE) * total - 1e-9:
-                continue
-            elif any(catalogue.weight(w) >= DISTINCTIVE for w in pattern.words if w not in positions):
-                continue  # a word that only this indicator or one other uses cannot be left out
-            if not NEGATIONS & set(pattern.words) and _negated(context, positions, present):
+                got = total
+            else:
+                got = sum(weights[w] for w in present)
+                if got < (MIN_NAME_COVERAGE if pattern.from_name else MIN_COVERAGE) * total - 1e-9:
+                    continue
+                if any(weights[w] >= DISTINCTIVE for w in pattern.words if w not in positions):
+                    continue  # a word that only this indicator or one other uses cannot be left out
+            if not negative and _negated(context, positions, present):
                 continue
             matched.update(present)
+            missing = min(missing, total - got)
         if not matched:
             continue
         if subject in ENTITY_WORDS and subject not in matched and (ENTITY_WORDS - {subject}) & matched:
@@ -306,6 +322,7 @@ def _best(
         for word in matched:
             distance = min(abs(k - anchor_index) for k in positions[word])
             score += catalogue.weight(word) / (1.0 + distance / 12.0)
+        score -= 0.5 * missing  # of two indicators named by the same words, the one named in full
         if subject and subject in matched:
             score += 1.0
         if mention.form == RATIO and term.is_percent:
@@ -336,8 +353,9 @@ def _in_order(words: tuple[str, ...], context: list[Token], positions: dict[str,
 
 
 def _negated(context: list[Token], positions: dict[str, list[int]], present: list[str]) -> bool:
-    first = min(positions[w][0] for w in present)
-    return any(t.word in NEGATIONS for t in context[max(0, first - 2) : first])
+    """A negation just before or among the words: "chưa được phủ sóng", "thôn chưa được phủ sóng"."""
+    found = [positions[w][0] for w in present]
+    return any(t.word in NEGATIONS for t in context[max(0, min(found) - 2) : max(found)])
 
 
 def _value(mention: Mention, term: Term) -> tuple[float, float | None, float | None]:
@@ -362,8 +380,9 @@ def _kind(text: str, sentence: Sentence, clause_start: int, mention: Mention) ->
 def _period(
     text: str, sentence: Sentence, mention: Mention, kind: str, published_on: datetime.date | None
 ) -> str | None:
-    scope = text[sentence.start : sentence.end]
-    offset = mention.start - sentence.start
+    scope_start = max(sentence.start, mention.start - 2 * CONTEXT_CHARS)
+    scope = text[scope_start : min(sentence.end, mention.end + 2 * CONTEXT_CHARS)]
+    offset = mention.start - scope_start
     found: list[tuple[int, str]] = []
     spans: list[tuple[int, int]] = []
     for pattern, form in _PERIODS:

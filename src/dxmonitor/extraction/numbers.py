@@ -107,8 +107,9 @@ def find_mentions(text: str) -> list[Mention]:
             )
         )
         taken.append((match.start(), match.end()))
+    inside_ratio = {offset for s, e in taken for offset in range(s, e)}
     for match in _FIGURE.finditer(text):
-        if any(s <= match.start() < e for s, e in taken):
+        if match.start() in inside_ratio:
             continue
         raw, percent, scale = match.group(1), match.group(2), match.group(3)
         value = parse_number(raw)

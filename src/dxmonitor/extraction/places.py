@@ -6,6 +6,7 @@ about the nearest place named before it in its sentence, else the last place nam
 its paragraph, else the place the title or lead names: the subject of the whole text.
 """
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -98,10 +99,10 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
         named.setdefault(name, level)
     for province in known_provinces or ():
         named.setdefault(province, PROVINCE_LEVEL)
-    covered = [(m.start, m.end) for m in mentions]
+    covered = {offset for m in mentions for offset in range(m.start, m.end)}
     for name, level in named.items():
         for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-            if any(s <= match.start() < e for s, e in covered):
+            if match.start() in covered:
                 continue
             province = ""
             mentions.append(PlaceMention(match.start(), match.end(), Place(level, name), province))
@@ -115,23 +116,25 @@ class PlaceResolver:
     def __init__(self, text: str, sentences: list[Sentence], places: list[PlaceMention]) -> None:
         self.sentences = sentences
         self.places = places
+        self.starts = [m.start for m in places]
+        self.paragraph_starts: dict[int, int] = {}
+        for sentence in sentences:
+            self.paragraph_starts.setdefault(sentence.paragraph, sentence.start)
         self.main = self._main_place(sentences)
         self.provinces = {m.place.name: m.province for m in places if m.province}
+        self.first_province = next((m.place.name for m in places if m.place.level == PROVINCE_LEVEL), "")
 
     def _main_place(self, sentences: list[Sentence]) -> PlaceMention | None:
         # The title and the lead name the text's subject: the first place named.
         return self.places[0] if self.places else None
 
     def place_for(self, offset: int, sentence: Sentence) -> PlaceMention | None:
-        in_sentence = [m for m in self.places if sentence.start <= m.start < offset]
-        if in_sentence:
-            return in_sentence[-1]
-        paragraph_start = min(
-            (s.start for s in self.sentences if s.paragraph == sentence.paragraph), default=sentence.start
-        )
-        earlier = [m for m in self.places if paragraph_start <= m.start < sentence.start]
-        if earlier:
-            return earlier[-1]
+        before = bisect.bisect_left(self.starts, offset) - 1
+        if before >= 0 and self.places[before].start >= sentence.start:
+            return self.places[before]  # named earlier in the same sentence
+        paragraph_start = self.paragraph_starts.get(sentence.paragraph, sentence.start)
+        if before >= 0 and self.places[before].start >= paragraph_start:
+            return self.places[before]  # named earlier in the same paragraph
         return self.main
 
     def province_for(self, mention: PlaceMention) -> str:
@@ -139,5 +142,4 @@ class PlaceResolver:
             return mention.place.name
         if mention.province or self.provinces.get(mention.place.name):
             return mention.province or self.provinces[mention.place.name]
-        provinces = [m.place.name for m in self.places if m.place.level == PROVINCE_LEVEL]
-        return provinces[0] if provinces else ""
+        return self.first_province

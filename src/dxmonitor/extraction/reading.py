@@ -14,9 +14,11 @@ from xml.etree import ElementTree
 from dxmonitor.common.errors import DomainError
 from dxmonitor.common.text import nfc
 
-# A narrative report is a few dozen kilobytes; a bigger text is refused before it is decoded so
-# that memory and time stay bounded whatever is uploaded.
-MAX_BYTES = 5 * 1024 * 1024
+# A narrative report is a few dozen kilobytes of text (a long one, a few hundred). Files above
+# MAX_BYTES are refused before they are opened and texts above MAX_CHARS after, so that memory
+# and time stay bounded whatever is uploaded.
+MAX_BYTES = 20_000_000
+MAX_CHARS = 600_000
 MAX_DOCX_XML = 20 * 1024 * 1024
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -28,8 +30,8 @@ def read_file(*, name: str, data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise DomainError(
             f"{name} is {len(data) / 1e6:.1f} MB; the limit for a report is {MAX_BYTES // 1_000_000} MB",
-            f"Tệp {name} dung lượng {len(data) / 1e6:.1f} MB, vượt giới hạn {MAX_BYTES // 1_000_000} MB "
-            "cho một báo cáo",
+            f"Tệp {name} dung lượng {f'{len(data) / 1e6:.1f}'.replace('.', ',')} MB, vượt giới hạn "
+            f"{MAX_BYTES // 1_000_000} MB cho một báo cáo",
             field="file",
         )
     suffix = PurePath(name).suffix.lower()
@@ -39,12 +41,19 @@ def read_file(*, name: str, data: bytes) -> str:
         text = _read_docx(name, data)
     else:
         text = _decode(name, data)
+    if len(text) > MAX_CHARS:
+        raise DomainError(
+            f"{name} holds {len(text):,} characters of text; the limit for a report is {MAX_CHARS:,}",
+            f"Tệp {name} có {len(text):,} ký tự, vượt giới hạn {MAX_CHARS:,} ký tự cho một báo cáo".replace(
+                ",", "."
+            ),
+            field="file",
+        )
     return clean_text(text)
 
 
 def clean_text(text: str) -> str:
-    text = nfc(text).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    return text.replace("\ufeff", "")
+    return nfc(text).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _decode(name: str, data: bytes) -> str:

@@ -34,6 +34,9 @@ _PLACE_NOUNS = (
     (("xã",), COMMUNE),
     (("phường",), COMMUNE),
 )
+_PLACE_NOUNS_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+for _words, _entity in _PLACE_NOUNS:
+    _PLACE_NOUNS_BY_FIRST.setdefault(_words[0], []).append((_words, _entity))
 _NOT_PLACE_BEFORE = {"văn", "cơ", "phiên", "căn", "kịch", "thị", "tác", "nguyên", "dự", "tư"}
 _NOT_PLACE_AFTER = {"hội", "sắc", "đồ", "thân", "quyền", "lĩnh", "chất", "tin", "địa", "ủ", "nghề", "viên"}
 # Words that carry no meaning of their own in a phrasing: they count for little.
@@ -82,7 +85,7 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     i = 0
     while i < len(raw):
         word = raw[i].word
-        for words, entity in _PLACE_NOUNS:
+        for words, entity in _PLACE_NOUNS_BY_FIRST.get(word, ()):
             n = len(words)
             if tuple(t.word for t in raw[i : i + n]) != words:
                 continue
@@ -145,6 +148,20 @@ class Catalogue:
 
     def weight(self, word: str) -> float:
         return self.weights.get(word, 1.0)
+
+    @functools.cached_property
+    def weighted(self) -> dict[str, list[tuple[Pattern, dict[str, float], float, bool]]]:
+        """Per indicator: each pattern with its words' weights, their total, and whether it is
+        itself negative ("chưa có điện") — worked out once, not for every figure."""
+        out = {}
+        for term in self.terms:
+            rows = []
+            for pattern in term.patterns:
+                weights = {w: self.weight(w) for w in pattern.words}
+                total = sum(weights[w] for w in pattern.words)
+                rows.append((pattern, weights, total, bool(NEGATIONS & set(pattern.words))))
+            out[term.code] = rows
+        return out
 
 
 _PREFIXES = ("tổng số", "số lượng", "số lượt", "tỷ lệ", "tỉ lệ", "số")
