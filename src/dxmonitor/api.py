@@ -14,6 +14,7 @@ from dxmonitor.collection.bulk_api import router as bulk_router
 from dxmonitor.collection.checks_api import router as checks_router
 from dxmonitor.common.errors import DomainError
 from dxmonitor.dashboard.api import router as dashboard_router
+from dxmonitor.extraction.api import router as extraction_router
 from dxmonitor.files.api import router as files_router
 from dxmonitor.geo.api import router as geo_router
 from dxmonitor.portal.api import router as portal_router
@@ -45,6 +46,7 @@ api.add_router("/v1/", checks_router)
 api.add_router("/v1/", bulk_router)
 api.add_router("/v1/", analytics_router)
 api.add_router("/v1/", scores_router)
+api.add_router("/v1/", extraction_router)
 api.add_router("/v1/", dashboard_router)
 api.add_router("/v1/", portal_router)
 # DHIS2's own paths (/api/dataValueSets…), so that DHIS2 integrations post here unchanged.

@@ -5,6 +5,7 @@ from dxmonitor.api import api
 urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("extract/", include("dxmonitor.extraction.urls")),
     path("dashboard/", include("dxmonitor.dashboard.urls")),
     path("public/", include("dxmonitor.portal.urls")),
     path("", include("dxmonitor.web.urls")),
