@@ -285,5 +285,11 @@ def export(request: HttpRequest, filters: Query[ExportFilter]):
             language=language,
         ),
         filters=selection.as_params(),
-        link=request.build_absolute_uri,
+        link=_origin(request),
     )
+
+
+def _origin(request: HttpRequest):
+    """Absolute links for files that leave the site, without asking the request for each one."""
+    origin = request.build_absolute_uri("/").rstrip("/")
+    return lambda path: origin + path

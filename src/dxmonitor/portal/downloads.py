@@ -11,6 +11,7 @@
 Cells that a spreadsheet would run as formulas come out inert (the common export helpers).
 """
 
+import functools
 import io
 import json
 from collections.abc import Iterator
@@ -80,6 +81,7 @@ def _columns(language: str) -> list[exports.Column]:
     return [exports.Column(en if _english(language) else vi, width) for vi, en, width in _COLUMNS]
 
 
+@functools.lru_cache(maxsize=64)
 def _level_label(level: str, language: str) -> str:
     from django.utils.translation import override
 

@@ -6,6 +6,7 @@ quote it was read from.
 """
 
 import datetime
+import functools
 from collections.abc import Callable
 
 from django.urls import reverse
@@ -153,6 +154,12 @@ class IndicatorSummaryOut(Schema):
     page_url: str
 
 
+@functools.lru_cache(maxsize=8192)
+def _path(name: str, key: str | int) -> str:
+    # A download writes a link per figure to the same few hundred pages: resolve each once.
+    return reverse(name, args=[key])
+
+
 def unit_ref(unit: Unit, *, link: Link = _same) -> dict:
     return {
         "id": unit.pk,
@@ -162,7 +169,7 @@ def unit_ref(unit: Unit, *, link: Link = _same) -> dict:
         "parent": unit.parent.name if unit.parent_id and unit.parent else None,
         "valid_from": unit.valid_from,
         "valid_to": unit.valid_to,
-        "page_url": link(reverse("portal:unit", args=[unit.pk])),
+        "page_url": link(_path("portal:unit", unit.pk)),
     }
 
 
@@ -172,12 +179,12 @@ def indicator_ref(indicator: Indicator, *, language: str, link: Link = _same) ->
         "name": indicator.name(language),
         "measure_unit": indicator.measure_unit,
         "measure_label": unit_label(indicator.measure_unit, language),
-        "page_url": link(reverse("portal:indicator", args=[indicator.code])),
+        "page_url": link(_path("portal:indicator", indicator.code)),
     }
 
 
 def document_ref(document: Document, *, link: Link = _same) -> dict:
-    page = link(reverse("web:document", args=[document.pk]))
+    page = link(_path("web:document", document.pk))
     return {
         "id": document.pk,
         "title": document.title,
@@ -191,10 +198,15 @@ _SOURCE_LABELS = {choice.value: choice.label for choice in SourceType}
 
 
 def source_label(value: Value, language: str) -> str:
+    return _source_label(value.source_type, language)
+
+
+@functools.lru_cache(maxsize=64)
+def _source_label(source_type: str, language: str) -> str:
     from django.utils.translation import override
 
     with override(language):
-        return str(_SOURCE_LABELS.get(value.source_type, value.source_type))
+        return str(_SOURCE_LABELS.get(source_type, source_type))
 
 
 def period_label(code: str, language: str) -> str:
@@ -209,7 +221,7 @@ def public_value_out(value: Value, *, language: str, link: Link = _same) -> dict
     evidence_url = None
     if document is not None:
         anchor = f"#q{value.evidence_start}" if value.evidence_start is not None else ""
-        evidence_url = link(reverse("web:document", args=[document.pk])) + anchor
+        evidence_url = link(_path("web:document", document.pk)) + anchor
     indicator = value.indicator
     return {
         "id": value.pk,
