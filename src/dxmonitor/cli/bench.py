@@ -37,6 +37,14 @@ def cmd_bench_analytics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_dashboard(args: argparse.Namespace) -> int:
+    from dxmonitor.dashboard.bench import bench_dashboard
+
+    result = bench_dashboard(runs=args.runs, var_dir=args.var_dir, path=args.path, scale=args.scale, say=say)
+    say(json.dumps(result))
+    return 0
+
+
 def register(sub: Subcommands, add: Adder) -> None:
     bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench_command", required=True)
     register_bench(bench, add)
@@ -79,3 +87,10 @@ def register(sub: Subcommands, add: Adder) -> None:
         "--database",
         help="run on a bench database an earlier run kept (--keep) instead of generating one; kept too",
     )
+    bench_dashboard = add(
+        "dashboard", cmd_bench_dashboard, "time the dashboard's first render in Chromium", bench
+    )
+    bench_dashboard.add_argument("--runs", type=int, default=5, help="visits timed (default 5)")
+    bench_dashboard.add_argument("--var-dir", help="a prepared var folder to serve (default: a fresh demo)")
+    bench_dashboard.add_argument("--path", default="/dashboard/", help="page to open (default /dashboard/)")
+    bench_dashboard.add_argument("--scale", default="demo", help="name of the data set, for the JSON line")

@@ -43,6 +43,7 @@ def require_day(text: str) -> datetime.date | None:
 def map_question(*, viewer, unit_id: int | None, indicator: str, period: str, date: str, level: str) -> dict:
     within = answers.require_unit(unit_id) if unit_id is not None else None
     answers.check_read(viewer, within)
+    answers.ensure_fresh()
     chosen = require_year(period) if period else default_period(within) if within else None
     if chosen is None:
         chosen = parse_period(str(next(iter(store_years()), timezone.localdate().year)))
@@ -108,7 +109,7 @@ def map_level(within: Unit | None, level: str | None) -> str:
 def map_answer(
     *, within: Unit | None, indicator: Indicator, period: Period, day: datetime.date | None, level: str | None
 ) -> dict:
-    answers.ensure_fresh()
+    # map_question brought the store up to date: one refresh per request.
     lang = language()
     day = map_day(within, period, day)
     level = map_level(within, level)

@@ -107,6 +107,7 @@ def dashboard_question(
     *, viewer, unit_id: int | None, period: str, group: str, indicator: str, scheme: str
 ) -> "Question":
     """The question a page or an API call asks, checked: the unit readable, a year, known codes."""
+    answers.ensure_fresh()  # the defaults read the store too
     unit = answers.require_unit(unit_id) if unit_id is not None else default_unit(viewer)
     answers.check_read(viewer, unit)
     if unit is None:  # a national role over an empty database
@@ -144,7 +145,7 @@ class Question:
 
 
 def dashboard_answer(question: Question) -> dict:
-    answers.ensure_fresh()
+    """The dashboard of a question from dashboard_question, which brought the store up to date."""
     lang = language()
     unit, period = question.unit, question.period
     children = answers.units_under(within=unit, level=None, period=period)
