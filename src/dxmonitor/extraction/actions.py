@@ -17,6 +17,7 @@ from dxmonitor.catalog.models import Indicator
 from dxmonitor.collection.actions import Provenance, add_document, record_value
 from dxmonitor.collection.models import Comparator, Document, DocumentKind, SourceType, ValueKind
 from dxmonitor.common.errors import DomainError, NotFound
+from dxmonitor.common.text import fold, strip_level_words
 from dxmonitor.geo.models import LEGACY_LAST_DAY, Unit
 from dxmonitor.geo.queries import resolve_unit
 
@@ -106,13 +107,17 @@ def place_unit(*, locality: str, province: str = "", on: datetime.date | None) -
     """
     if not locality:
         return None
-    days = [on] if on else [timezone.localdate(), LEGACY_LAST_DAY]
-    for day in days:
+    found = []
+    for day in [on] if on else [timezone.localdate(), LEGACY_LAST_DAY]:
         for hint in [province, None] if province else [None]:
             unit = resolve_unit(name=locality, province=hint, as_of=day)
             if unit is not None:
-                return unit
-    return None
+                found.append(unit)
+                break
+    # Undated, "huyện Tủa Chùa" is the district of the old structure, not today's commune of that name.
+    _, level = strip_level_words(fold(locality))
+    typed = [u for u in found if level and u.unit_type.startswith(level.replace(" ", "_"))]
+    return (typed or found or [None])[0]
 
 
 def _pending(fact: ProposedFact) -> None:

@@ -134,6 +134,7 @@ def extract(text: str, *, catalogue: Catalogue, published_on: datetime.date | No
     if not mentions:
         return []
     resolver = PlaceResolver(text, sentences, find_places(text))
+    title_period = _title_period(text, sentences[0], published_on)
     facts: list[Fact] = []
     seen: set[tuple] = set()
     s_index = 0
@@ -145,6 +146,8 @@ def extract(text: str, *, catalogue: Catalogue, published_on: datetime.date | No
             continue
         earlier = facts[-1] if facts and facts[-1].paragraph == sentence.paragraph else None
         for fact in _facts_of(text, mentions, i, sentence, catalogue, resolver, published_on, earlier):
+            if fact.period is None and fact.kind == ACTUAL and sentence.paragraph > 0:
+                fact.period = title_period  # "Báo cáo kết quả … năm 2023" dates what follows
             key = (fact.locality, fact.indicator, fact.kind, round(fact.value, 6))
             if key not in seen:
                 seen.add(key)
@@ -402,6 +405,17 @@ def _period(
     before = [f for f in found if f[0] < offset]
     chosen = before[-1] if before else min(found, key=lambda f: abs(f[0] - offset))
     return chosen[1]
+
+
+def _title_period(text: str, title: Sentence, published_on: datetime.date | None) -> str | None:
+    if title.paragraph != 0:
+        return None
+    line = text[title.start : min(title.end, title.start + 300)]
+    for pattern, form in _PERIODS:
+        match = pattern.search(line)
+        if match:
+            return _period_code(match, form, published_on)
+    return None
 
 
 def _period_code(match: re.Match, form: str, published_on: datetime.date | None) -> str | None:
