@@ -1,13 +1,16 @@
 """JSON API of the review queue: the twin of the pages under /extract/."""
 
+import json
+
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
+from pydantic import ValidationError
 
 from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.common.api import WRITE_ERRORS, Paging, page
-from dxmonitor.common.errors import NotFound
+from dxmonitor.common.errors import DomainError, NotFound
 
 from . import actions, queries
 from .reading import MAX_BYTES
@@ -121,11 +124,20 @@ def edit_fact(request: HttpRequest, fact_id: int, body: FactChanges):
     auth=WRITE_AUTH,
     url_name="extraction_accept",
 )
-def accept_fact(request: HttpRequest, fact_id: int, body: FactChanges | None = None):
-    """Accept a fact (with corrections, optionally): it is recorded as a value whose source is the
-    document, through the same validation as any value."""
-    changes = body.dict(exclude_unset=True) if body else None
-    fact = actions.accept_fact(fact=_fact(fact_id), changes=changes, user=request.auth)
+def accept_fact(request: HttpRequest, fact_id: int):
+    """Accept a fact: it is recorded as a value whose source is the document, through the same
+    validation as any value. An optional JSON body with the fields of the PATCH corrects it first."""
+    fact = _fact(fact_id)
+    changes = None
+    if request.content_type == "application/json" and request.body.strip():
+        try:
+            changes = FactChanges.model_validate(json.loads(request.body)).dict(exclude_unset=True)
+        except (ValueError, ValidationError) as exc:
+            raise DomainError(
+                f"the body must be a JSON object of corrections ({str(exc)[:200]})",
+                "Nội dung gửi kèm phải là một đối tượng JSON gồm các trường cần sửa",
+            ) from None
+    fact = actions.accept_fact(fact=fact, changes=changes, user=request.auth)
     return fact_out(fact, _language())
 
 
