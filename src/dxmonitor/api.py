@@ -21,7 +21,21 @@ from dxmonitor.portal.api import router as portal_router
 from dxmonitor.web.api import router as web_router
 from dxmonitor.workflow.api import router as workflow_router
 
-api = NinjaAPI(
+
+class CachedSchemaAPI(NinjaAPI):
+    """The OpenAPI schema depends on the code only, yet takes seconds to build for every path:
+    build it once per process and prefix, so the docs page opens at once."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        cache = self.__dict__.setdefault("_schemas", {})
+        if path_prefix not in cache:
+            cache[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix)
+        return cache[path_prefix]
+
+
+api = CachedSchemaAPI(
     title="dxmonitor API",
     version="1",
     description=(

@@ -33,8 +33,11 @@ def test_main_page_loads_without_errors(web, places, path, selector, text):
 def test_api_docs_draw_swagger_ui_from_local_files(web):
     response = web.goto("/api/docs")
     assert response.status == 200
-    # Swagger UI draws the title and the operations once its bundle ran and read the schema.
-    expect(web.page.locator("#swagger-ui .swagger-ui .info .title")).to_contain_text("dxmonitor API")
+    # Swagger UI draws the title and the operations once its bundle ran and read the schema; the
+    # server builds the schema on the first request of its life, which takes a few seconds.
+    expect(web.page.locator("#swagger-ui .swagger-ui .info .title")).to_contain_text(
+        "dxmonitor API", timeout=20_000
+    )
     expect(web.page.locator("#swagger-ui .opblock").first).to_be_visible()
     assert web.page.locator("#swagger-ui .opblock").count() >= 10
     scripts = web.page.eval_on_selector_all(
