@@ -214,6 +214,8 @@ def _facts_of(
     if match is not None:
         value, numerator, denominator = _value(mention, match.term)
         start = min(match.start, mention.text_start)
+        if left and match.start < mention.text_start:
+            start = left[0].start  # "tỷ lệ … đạt 39%": quote the whole description
         end = max(match.end, mention.end)
         facts.append(
             Fact(
