@@ -17,7 +17,7 @@ from dxmonitor.geo.models import LEGACY_LAST_DAY, REORGANISATION_DATE, Level
 
 from . import maps, queries
 
-TABLES = ("tiles", "children", "laggards", "ranking", "completeness")
+TABLES = ("tiles", "trend", "children", "laggards", "ranking", "completeness")
 
 
 def _say(request: HttpRequest, exc: DomainError) -> None:
@@ -115,6 +115,15 @@ def _table(answer: dict, table: str) -> exports.Table:
                      column(_("Gap"), 12), column(_("Source"), 50)],
             rows=([t["indicator"]["code"], t["indicator"]["name"], t["value"], t["target"], t["target_year"],
                    t["status"], t["gap"], t["source"]] for t in answer["tiles"]),
+        )  # fmt: skip
+    if table == "trend":
+        trend = answer["trend"] or {"indicator": {"code": ""}, "points": []}
+        return exports.Table(
+            title=_("Trend"),
+            columns=[column(_("Unit code"), 10), column(_("Indicator code"), 24), column(_("Period"), 10),
+                     column(_("Value"), 14), column(_("Source"), 50)],
+            rows=([answer["unit"]["code"], trend["indicator"]["code"], p["period"], p["value"], p["source"]]
+                  for p in trend["points"]),
         )  # fmt: skip
     if table == "children":
         code = answer["indicator"]["code"] if answer["indicator"] else ""

@@ -49,7 +49,7 @@ def test_every_table_downloads(client, admin, place, scored):
     ranking = client.get("/dashboard/", {**query, "table": "ranking", "format": "csv"})
     text = b"".join(ranking.streaming_content).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Hạng,Mã đơn vị") and place.good.code in text
-    for table in ("tiles", "laggards", "completeness"):
+    for table in ("tiles", "trend", "laggards", "completeness"):
         answer = client.get("/dashboard/", {**query, "table": table, "format": "xlsx"})
         assert answer.status_code == 200 and answer["Content-Disposition"].endswith('.xlsx"')
 

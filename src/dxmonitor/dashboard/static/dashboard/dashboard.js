@@ -44,7 +44,6 @@
       animation: false,
       grid: { left: 56, right: 24, top: 36, bottom: 32 },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return format(v, unit); } },
-      toolbox: { right: 8, feature: { saveAsImage: { name: el.id, pixelRatio: 2, title: "PNG" } } },
       xAxis: { type: "category", data: t.points.map(function (p) { return p.label; }) },
       yAxis: { type: "value", scale: unit !== "percent", max: unit === "percent" ? 100 : null,
                axisLabel: { formatter: function (v) { return format(v, unit); } } },
@@ -78,7 +77,6 @@
         return echarts.format.encodeHTML(row.unit.name) + "<br><b>" + echarts.format.encodeHTML(row.display) +
           "</b><br><span style='font-size:12px'>" + echarts.format.encodeHTML(row.source) + "</span>";
       } },
-      toolbox: { right: 8, feature: { saveAsImage: { name: el.id, pixelRatio: 2, title: "PNG" } } },
       xAxis: { type: "value", max: unit === "percent" ? 100 : null,
                axisLabel: { formatter: function (v) { return format(v, unit); } } },
       yAxis: { type: "category", data: rows.map(function (r) { return r.unit.name; }),
@@ -126,6 +124,7 @@
     if (trendEl && data.trend) trend(trendEl, data);
     if (childrenEl && data.children.length) children(childrenEl, data);
     if (!charts.length) rendered();
+    // On paper the charts take the printed width.
     var resize = function () { charts.forEach(function (c) { c.resize(); }); };
     window.addEventListener("resize", resize);
     window.addEventListener("beforeprint", resize);

@@ -15,7 +15,8 @@
 
   /* A grid with the same scale on both axes (a degree of longitude shrinks by cos(latitude)). */
   function grid(el, box) {
-    var w = el.clientWidth, h = el.clientHeight, top = 40, bottom = 70;
+    // Room above for the title and the colour legend (two lines on a phone), below for the sizes.
+    var w = el.clientWidth, h = el.clientHeight, top = w < 560 ? 96 : 64, bottom = 56;
     var kx = Math.cos(((box.y0 + box.y1) / 2) * Math.PI / 180);
     var spanX = (box.x1 - box.x0) * kx, spanY = box.y1 - box.y0;
     var scale = Math.min((w - 20) / spanX, (h - top - bottom) / spanY);
@@ -69,8 +70,9 @@
     });
     var option = {
       animation: false,
-      title: { text: data.title, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 600, color: "#1d2733" } },
-      legend: { bottom: 44, right: 8, data: ORDER.map(function (s) { return labels[s]; }).concat([labels.no_figure]) },
+      title: { text: data.title, left: 8, top: 4,
+               textStyle: { fontSize: 13, fontWeight: 600, color: "#1d2733", width: el.clientWidth - 16, overflow: "truncate" } },
+      legend: { top: 26, left: 8, right: 8, data: ORDER.map(function (s) { return labels[s]; }).concat([labels.no_figure]) },
       tooltip: { trigger: "item", formatter: function (params) {
         var p = params.data && params.data.point;
         if (!p) return "";
@@ -78,7 +80,6 @@
           "</b> · " + encode(labels[p.status] || "") + (p.source ? "<br><span style='font-size:12px'>" +
           encode(labels.source) + ": " + encode(p.source) + "</span>" : "");
       } },
-      toolbox: { right: 8, top: 4, feature: { saveAsImage: { name: "map", pixelRatio: 2, title: "PNG" } } },
       grid: grid(el, box),
       xAxis: { type: "value", min: box.x0, max: box.x1, show: false },
       yAxis: { type: "value", min: box.y0, max: box.y1, show: false },
