@@ -91,9 +91,13 @@ def areas_on(within: Unit | None, day: datetime.date) -> list[Unit] | None:
         ):
             continue
         if unit.valid_to and unit.valid_to < day:
-            frontier += [s.successor for s in successors(unit) if s.successor.level == unit.level]
+            linked = [s.successor for s in successors(unit)]
         else:
-            frontier += [s.predecessor for s in predecessors(unit) if s.predecessor.level == unit.level]
+            linked = [s.predecessor for s in predecessors(unit)]
+        # Units of its own level when there are (a province became a province); else any (a
+        # district, gone in 2025, went into a province).
+        same = [u for u in linked if u.level == unit.level]
+        frontier += same or linked
     found = [u for u in Unit.objects.filter(pk__in=seen).filter(valid_on(day))]
     return sorted(found, key=lambda u: u.code)
 

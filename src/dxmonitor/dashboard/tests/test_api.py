@@ -66,6 +66,9 @@ def test_the_map_before_and_after_the_reorganisation(client, admin, place):
     # The commune the poor one went into carries its villages without signal.
     assert sum(p["value"] or 0 for p in after["points"]) == pytest.approx(3)
     assert all(p["method"] in ("succession", "") for p in after["points"])
+    # A district, gone in 2025, is drawn after it as the province it went into.
+    district = client.get("/api/v1/dashboard/map", {**query, "unit": place.district.pk, "date": "2025-07-01"})
+    assert [a["id"] for a in district.json()["areas"]] == [a["id"] for a in after["areas"]]
     country = client.get(
         "/api/v1/dashboard/map", {"period": "2024", "date": "2025-07-01", "indicator": "CTX.HOUSEHOLDS"}
     )
