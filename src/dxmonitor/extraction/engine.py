@@ -30,8 +30,33 @@ CONTEXT_CHARS = 260  # how far back from a figure its description may start
 # After a figure, these start the description of the next one ("… đạt 6,7% và số … đạt 322").
 _LINKING = {"đạt", "chiếm", "là", "bằng"}
 # Nouns that count anything: a figure followed by one of them takes its meaning from before.
-_CLASSIFIERS = {"số", "lượt", "chiếc", "cái", "đơn", "trường", "người"}
+_CLASSIFIERS = {"số", "lượt", "chiếc", "cái", "đơn", "trường", "người", "điểm"}
+# After a counted noun, these say the count is of some of them, not all: "3.150 hộ sử dụng …".
+_QUALIFIERS = {
+    "sử",
+    "có",
+    "được",
+    "đã",
+    "chưa",
+    "không",
+    "tham",
+    "đăng",
+    "dùng",
+    "cài",
+    "kết",
+    "thực",
+    "nộp",
+    "đang",
+    "bị",
+    "cần",
+    "tiếp",
+    "mua",
+    "bán",
+    "lắp",
+    "truy",
+}
 _THIS_ONE = re.compile(r"\b(?:tỷ lệ|tỉ lệ|con số|chỉ số|số lượng|chỉ tiêu)\s+(?:này|đó|trên)\b", re.I)
+_LINK_BEFORE = re.compile(r"\b(?:đạt|là|chiếm)\s*$", re.I)
 _RANK_WORDS = ("xếp", "hạng", "thứ", "vị", "trí")
 _SKIP_AFTER = {"các", "số", "những", "tổng"}
 # A figure followed by one of these is the end of a description, not the start of one.
@@ -194,17 +219,27 @@ def _facts_of(
     figure_first = bool(right) and not gap.strip(" %") and right[0].word not in _NOT_SUBJECT
     subject = _subject(right) if figure_first else None
 
-    if figure_first:
+    if figure_first and subject not in _CLASSIFIERS:
         match = _best(catalogue, right, mention, subject, anchor=mention.end)
+    elif figure_first:  # "3.200 lượt cán bộ được tập huấn": the words before count as much
+        match = _best(catalogue, left + right, mention, subject, anchor=mention.start)
     else:
         match = _best(catalogue, left, mention, None, anchor=mention.start)
     if match is None:
         match = _best(catalogue, left + right, mention, subject, anchor=mention.start)
-    if match is None and earlier is not None and _THIS_ONE.search(text[left_start : mention.text_start]):
+    if match is not None and match.term.code in totals_of(catalogue) and _qualified(right, match):
+        match = None  # "3 thôn chưa có sóng" or "3.150 hộ sử dụng cáp quang" are not all the villages
+    between = text[left_start : mention.text_start]
+    same_sentence = earlier is not None and earlier.start >= sentence.start
+    if (
+        match is None
+        and earlier is not None
+        and (_THIS_ONE.search(between) or (same_sentence and len(left) <= 6 and _LINK_BEFORE.search(between)))
+    ):
         # "… tỷ lệ này đạt 52%": the indicator of the figure just before, in the same paragraph.
         term = next((t for t in catalogue.terms if t.code == earlier.indicator), None)
         if term is not None and _compatible(term, mention):
-            match = _Match(term, 0.0, mention.text_start, mention.end)
+            match = _Match(term, 0.0, left[0].start if left else mention.text_start, mention.end)
     facts = []
     place = resolver.place_for(mention.start, sentence)
     locality = place.place.locality if place else ""
@@ -217,6 +252,8 @@ def _facts_of(
         if left and match.start < mention.text_start:
             start = left[0].start  # "tỷ lệ … đạt 39%": quote the whole description
         end = max(match.end, mention.end)
+        if figure_first:  # "3.200 lượt cán bộ": the quote ends after what is counted
+            end = max(end, right[min(len(right), 3) - 1].end)
         facts.append(
             Fact(
                 match.term.code,
@@ -256,6 +293,16 @@ def _facts_of(
             )
         )
     return facts
+
+
+def totals_of(catalogue: Catalogue) -> set[str]:
+    return set(catalogue.totals.values())
+
+
+def _qualified(right: list[Token], match: _Match) -> bool:
+    """The counted noun is followed by a verb that narrows it."""
+    after = [t for t in right if t.start >= match.end]
+    return bool(after) and (after[0].word in _QUALIFIERS or any(t.word in NEGATIONS for t in after[:6]))
 
 
 def _subject(right: list[Token]) -> str | None:
@@ -321,7 +368,7 @@ def _best(
             continue  # "72/120 thôn" is not about communes
         if mention.form == RATIO and matched <= {subject} and context[0].word == subject:
             continue  # "72/120 thôn" names what is counted, not what is measured
-        if mention.form == COUNT and subject and subject not in _CLASSIFIERS and subject not in matched:
+        if mention.form == COUNT and subject and subject not in _CLASSIFIERS and subject not in term.words:
             continue  # "452.000 tấn" counts tonnes, whatever the words around it
         score = 0.0
         for word in matched:

@@ -244,3 +244,41 @@ def test_seed_articles_strict_f1():
     )
     precision, recall = found / len(scored), found / len(required)
     assert 2 * precision * recall / (precision + recall) >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Chỉ số DTI năm 2023 của tỉnh Bắc Kạn đạt 0,4512 điểm, xếp thứ 35/63 tỉnh, thành phố.",
+            [("DTI.SCORE", 0.4512), ("DTI.RANK", 35)],
+        ),
+        (
+            "Huyện Ba Bể đã tổ chức 45 lớp tập huấn cho hơn 3.200 lượt cán bộ về chuyển đổi số.",
+            [("HR.DX_TRAINEES", 3200)],
+        ),
+        (
+            "Hiện còn 3 thôn của xã Cao Kỳ chưa có sóng điện thoại di động.",
+            [("INF.VILLAGES_WITHOUT_MOBILE", 3)],
+        ),
+        (
+            "Toàn tỉnh Bắc Kạn đã cấp 5.600 chứng thư số cho cán bộ, công chức.",
+            [("GOV.DIGITAL_SIGNATURES_ISSUED", 5600)],
+        ),
+        ("Kinh tế số của tỉnh Bắc Kạn chiếm khoảng 8,5% GRDP.", [("ECO.DIGITAL_ECONOMY_SHARE", 8.5)]),
+        # Households that use fibre are not all the households of the district.
+        (
+            "Huyện Ba Bể hiện có 3.150 hộ gia đình sử dụng internet cáp quang, đạt tỷ lệ 62%.",
+            [("INF.HOUSEHOLD_FIXED_BB", 62)],
+        ),
+        # "cấp huyện đạt 85%" continues the sentence's indicator.
+        (
+            "Tỷ lệ hồ sơ công việc tại cấp tỉnh được xử lý trên môi trường mạng đạt 92%, cấp huyện đạt 85%.",
+            [("GOV.WORK_RECORDS_ONLINE", 92), ("GOV.WORK_RECORDS_ONLINE", 85)],
+        ),
+    ],
+)
+def test_more_reporting_language(sentence, expected):
+    assert [(f.indicator, f.value) for f in extract(sentence, catalogue=CATALOGUE)] == [
+        (code, pytest.approx(value)) for code, value in expected
+    ]
