@@ -34,7 +34,8 @@
     var labels = data.labels;
     var encode = echarts.format.encodeHTML;
     var series = [{
-      name: "basemap", type: "scatter", silent: true, symbolSize: 3, z: 1,
+      // Thousands of dots: drawn in one pass (ECharts' "large" mode), never animated.
+      name: "basemap", type: "scatter", silent: true, symbolSize: 3, z: 1, large: true, largeThreshold: 500,
       itemStyle: { color: "#aab2bd" }, data: data.basemap
     }, {
       name: labels.no_figure, type: "scatter", symbolSize: 6, z: 2,
