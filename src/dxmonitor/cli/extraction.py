@@ -11,10 +11,12 @@ from .common import Adder, Subcommands, say
 def cmd_extract(args: argparse.Namespace) -> int:
     from dxmonitor.common.errors import DomainError
     from dxmonitor.extraction.engine import extract
+    from dxmonitor.extraction.places import province_names
     from dxmonitor.extraction.reading import read_file
     from dxmonitor.extraction.terms import current_catalogue
 
     catalogue = current_catalogue()
+    provinces = province_names()
     failures = 0
     for name in args.files:
         path = Path(name)
@@ -28,7 +30,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 result = read_text(text=text, file_name=path.name)
                 facts = [_saved(f) for f in result.facts]
             else:
-                facts = [f.as_prediction(path.name) for f in extract(text, catalogue=catalogue)]
+                facts = [
+                    f.as_prediction(path.name)
+                    for f in extract(text, catalogue=catalogue, provinces=provinces)
+                ]
         except DomainError as exc:
             failures += 1
             print(f"error: {exc.message_en}", file=sys.stderr)

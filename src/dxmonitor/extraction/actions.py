@@ -23,6 +23,7 @@ from dxmonitor.geo.queries import resolve_unit
 
 from .engine import Fact, extract
 from .models import FactStatus, ProposedFact
+from .places import province_names
 from .reading import clean_text, read_file
 from .terms import current_catalogue
 
@@ -64,7 +65,12 @@ def read_text(
     existing = list(document.proposed_facts.all())
     if existing:
         return ReadResult(document, created, existing)
-    facts = extract(document.text, catalogue=current_catalogue(), published_on=document.published_on)
+    facts = extract(
+        document.text,
+        catalogue=current_catalogue(),
+        published_on=document.published_on,
+        provinces=province_names(),
+    )
     indicators = {i.code: i for i in Indicator.objects.filter(code__in={f.indicator for f in facts})}
     places: dict[tuple[str, str], Unit | None] = {}
     rows = []

@@ -150,7 +150,13 @@ class _Match:
     end: int
 
 
-def extract(text: str, *, catalogue: Catalogue, published_on: datetime.date | None = None) -> list[Fact]:
+def extract(
+    text: str,
+    *,
+    catalogue: Catalogue,
+    published_on: datetime.date | None = None,
+    provinces: frozenset[str] | set[str] = frozenset(),
+) -> list[Fact]:
     """The facts a text states, in text order. `text` must already be NFC (reading.py)."""
     sentences = split_sentences(text)
     if not sentences:
@@ -158,7 +164,7 @@ def extract(text: str, *, catalogue: Catalogue, published_on: datetime.date | No
     mentions = find_mentions(text)
     if not mentions:
         return []
-    resolver = PlaceResolver(text, sentences, find_places(text))
+    resolver = PlaceResolver(text, sentences, find_places(text, provinces))
     title_period = _title_period(text, sentences[0], published_on)
     facts: list[Fact] = []
     seen: set[tuple] = set()

@@ -7,6 +7,7 @@ its paragraph, else the place the title or lead names: the subject of the whole 
 """
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -143,3 +144,25 @@ class PlaceResolver:
         if mention.province or self.provinces.get(mention.place.name):
             return mention.province or self.provinces[mention.place.name]
         return self.first_province
+
+
+@functools.lru_cache(maxsize=1)
+def province_names() -> frozenset[str]:
+    """Province names as texts write them bare ("Lai Châu", "Hà Nội"), from the loaded units of
+    both structures; empty when no units are loaded (the extractor then knows only the places a
+    text names with their level word)."""
+    from django.db import DatabaseError
+
+    from dxmonitor.geo.models import Level, Unit
+
+    try:
+        names = list(Unit.objects.filter(level=Level.PROVINCE).values_list("name", flat=True))
+    except DatabaseError:
+        return frozenset()
+    bare = set()
+    for name in names:
+        for prefix in ("Thành phố ", "Tỉnh "):
+            if name.startswith(prefix):
+                name = name[len(prefix) :]
+        bare.add(name)
+    return frozenset(bare)
