@@ -11,6 +11,7 @@ Rules only, no model: it runs offline on one core, and every decision can be exp
 """
 
 import datetime
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -259,7 +260,7 @@ def _facts_of(
             start = left[0].start  # "tỷ lệ … đạt 39%": quote the whole description
         end = max(match.end, mention.end)
         if figure_first:  # "3.200 lượt cán bộ": the quote ends after what is counted
-            end = max(end, right[min(len(right), 3) - 1].end)
+            end = max(end, _noun_end(text, right))
         facts.append(
             Fact(
                 match.term.code,
@@ -309,6 +310,17 @@ def _qualified(right: list[Token], match: _Match) -> bool:
     """The counted noun is followed by a verb that narrows it."""
     after = [t for t in right if t.start >= match.end]
     return bool(after) and (after[0].word in _QUALIFIERS or any(t.word in NEGATIONS for t in after[:6]))
+
+
+def _noun_end(text: str, right: list[Token]) -> int:
+    """Where the noun phrase right after a figure ends: at most three words, none a link word,
+    no punctuation in between."""
+    end = right[0].end
+    for previous, token in itertools.pairwise(right[:3]):
+        if token.word in _NOT_SUBJECT or token.word in _LINKING or text[previous.end : token.start].strip():
+            break
+        end = token.end
+    return end
 
 
 def _subject(right: list[Token]) -> str | None:
