@@ -144,7 +144,7 @@ class Sentence:
 # A sentence ends at . ! ? … followed by space and a capital, a digit or a quote; not after
 # abbreviations such as "TP." or an initial.
 _END = re.compile(r"[.!?…]+[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
-_ABBREVIATIONS = ("tp.", "tx.", "tt.", "ths.", "ts.", "pgs.", "gs.", "bs.", "q.", "p.", "nxb.", "v.v.")
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:tp|tx|tt|ths|ts|pgs|gs|bs|nxb|v\.v|\w)\.$")
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -160,7 +160,7 @@ def split_sentences(text: str) -> list[Sentence]:
         for match in _END.finditer(line):
             cut = line_start + match.end()
             before = text[max(start, cut - 8) : line_start + match.start() + 1].lower()
-            if before.endswith(_ABBREVIATIONS) or re.search(r"(^|\s)\w\.$", before):
+            if _ABBREVIATION.search(before):
                 continue
             sentences.append(
                 Sentence(start, line_start + match.start() + len(match.group().rstrip()), paragraph)
