@@ -57,7 +57,7 @@ _QUALIFIERS = {
     "truy",
 }
 _THIS_ONE = re.compile(r"\b(?:tỷ lệ|tỉ lệ|con số|chỉ số|số lượng|chỉ tiêu)\s+(?:này|đó|trên)\b", re.I)
-_LINK_BEFORE = re.compile(r"\b(?:đạt|là|chiếm)\s*$", re.I)
+_LINK_BEFORE = re.compile(r"\b(?:đạt|là|chiếm|lên|xuống|lên mức|còn)\s*$", re.I)
 _RANK_WORDS = ("xếp", "hạng", "thứ", "vị", "trí")
 _SKIP_AFTER = {"các", "số", "những", "tổng"}
 # A figure followed by one of these is the end of a description, not the start of one.
@@ -101,6 +101,12 @@ _ACTUAL_WORDS = re.compile(r"\b(đã|hiện nay|hiện có|đến nay|tính đ�
 _BY_YEAR = re.compile(r"\b(?:đến|tới|vào|trước|đến hết|trong)\s+năm\s+(\d{4})\b", re.IGNORECASE)
 _PERIODS = (
     (re.compile(r"\b(\d{1,2}|sáu|chín)\s+tháng\s+(?:đầu\s+)?năm(?:\s+(\d{4}))?", re.I), "months"),
+    (
+        re.compile(
+            r"\b(?:đến|tính đến|đến hết|tới|trước|ngày)\s+(?:ngày\s+)?\d{1,2}/(\d{1,2})/(\d{4})\b", re.I
+        ),
+        "month",
+    ),
     (re.compile(r"\btháng\s+(\d{1,2})\s*(?:/|năm\s+)(\d{4})\b", re.I), "month"),
     (re.compile(r"\bquý\s+(I{1,3}|IV|[1-4])\s*(?:/|năm\s+)(\d{4})\b", re.I), "quarter"),
     (re.compile(r"\bnăm\s+(\d{4})\b", re.I), "year"),
@@ -255,7 +261,7 @@ def _facts_of(
     period = _period(text, sentence, mention, kind, published_on)
     if match is not None:
         value, numerator, denominator = _value(mention, match.term)
-        start = min(match.start, mention.text_start)
+        start = min(match.start, mention.text_start, mention.quote_start or mention.text_start)
         if left and match.start < mention.text_start:
             start = left[0].start  # "tỷ lệ … đạt 39%": quote the whole description
         end = max(match.end, mention.end)
@@ -386,7 +392,13 @@ def _best(
             continue  # "72/120 thôn" is not about communes
         if mention.form == RATIO and matched <= {subject} and context[0].word == subject:
             continue  # "72/120 thôn" names what is counted, not what is measured
-        if mention.form == COUNT and subject and subject not in _CLASSIFIERS and subject not in term.words:
+        if (
+            mention.form == COUNT
+            and not mention.rank
+            and subject
+            and subject not in _CLASSIFIERS
+            and subject not in term.words
+        ):
             continue  # "452.000 tấn" counts tonnes, whatever the words around it
         score = 0.0
         for word in matched:
@@ -469,8 +481,13 @@ def _period(
     by_year = _BY_YEAR.search(scope)
     if kind == TARGET and by_year:
         return by_year.group(1)
+    # "60% năm 2023": a period right after the figure is its own.
+    right_after = [f for f in found if 0 <= f[0] - (offset + mention.end - mention.start) <= 3]
     before = [f for f in found if f[0] < offset]
-    chosen = before[-1] if before else min(found, key=lambda f: abs(f[0] - offset))
+    if right_after:
+        chosen = right_after[0]
+    else:
+        chosen = before[-1] if before else min(found, key=lambda f: abs(f[0] - offset))
     return chosen[1]
 
 

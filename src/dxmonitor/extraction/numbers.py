@@ -68,6 +68,7 @@ class Mention:
     denominator: float | None = None
     rank: bool = False
     hedge_start: int | None = None
+    quote_start: int | None = None
 
     @property
     def text_start(self) -> int:
@@ -94,7 +95,8 @@ def find_mentions(text: str) -> list[Mention]:
         before = text[max(0, match.start() - 30) : match.start()]
         if _NOT_BEFORE.search(before) and not _RANK_BEFORE.search(before):
             continue
-        rank = bool(_RANK_BEFORE.search(before))
+        rank_word = _RANK_BEFORE.search(before)
+        rank = bool(rank_word)
         mentions.append(
             Mention(
                 match.start(),
@@ -146,6 +148,10 @@ def _qualify(text: str, mention: Mention) -> None:
             mention.comparator = comparator
             mention.hedge_start = mention.start - (len(before) - found.start())
             break
+    if mention.rank:  # the quote starts at "xếp thứ", "vị trí thứ"
+        found = _RANK_BEFORE.search(text[max(0, mention.start - 30) : mention.start])
+        if found:
+            mention.quote_start = mention.start - (min(mention.start, 30) - found.start())
     after = text[mention.end : mention.end + 12]
     if _AT_LEAST_AFTER.search(after):
         mention.comparator = "gt"

@@ -284,3 +284,30 @@ def test_more_reporting_language(sentence, expected):
     assert [(f.indicator, f.value) for f in extract(sentence, catalogue=CATALOGUE)] == [
         (code, pytest.approx(value)) for code, value in expected
     ]
+
+
+def test_a_figure_and_its_year_side_by_side():
+    text = (
+        "Tỷ lệ hộ gia đình có internet cáp quang của tỉnh Thái Nguyên tăng từ 45% năm 2022 lên 60% năm 2023."
+    )
+    found = [(f.indicator, f.value, f.period) for f in extract(text, catalogue=CATALOGUE)]
+    assert found == [("INF.HOUSEHOLD_FIXED_BB", 45, "2022"), ("INF.HOUSEHOLD_FIXED_BB", 60, "2023")]
+
+
+def test_ranks_with_and_without_the_total():
+    (dti,) = extract(
+        "Năm 2023, tỉnh Thái Nguyên xếp thứ 5 toàn quốc về chỉ số chuyển đổi số.", catalogue=CATALOGUE
+    )
+    assert (dti.indicator, dti.value, dti.evidence.split()[:2]) == ("DTI.RANK", 5, ["xếp", "thứ"])
+    (par,) = extract(
+        "Chỉ số cải cách hành chính (PAR Index) năm 2023 của tỉnh Thái Nguyên xếp thứ 12/63 tỉnh, thành phố.",
+        catalogue=CATALOGUE,
+    )
+    assert (par.indicator, par.value, par.denominator) == ("GOV.PAR_INDEX_RANK", 12, 63)
+
+
+def test_a_date_dates_the_figure_by_its_month():
+    (fact,) = extract(
+        "Tính đến ngày 30/6/2024, tỉnh Thái Nguyên đã cấp 7.200 chữ ký số.", catalogue=CATALOGUE
+    )
+    assert fact.period == "202406"
