@@ -24,7 +24,7 @@ from dxmonitor.geo.queries import resolve_unit
 from .engine import Fact, extract
 from .models import FactStatus, ProposedFact
 from .places import province_names
-from .reading import clean_text, read_file
+from .reading import MAX_CHARS, clean_text, read_file
 from .terms import current_catalogue
 
 
@@ -59,6 +59,14 @@ def read_text(
     text = clean_text(text)
     if not text.strip():
         raise DomainError("the text is empty", "Văn bản không có nội dung", field="text")
+    if len(text) > MAX_CHARS:
+        raise DomainError(
+            f"the text holds {len(text):,} characters; the limit for a report is {MAX_CHARS:,}",
+            f"Văn bản có {len(text):,} ký tự, vượt giới hạn {MAX_CHARS:,} ký tự cho một báo cáo".replace(
+                ",", "."
+            ),
+            field="text",
+        )
     document, created = add_document(
         text=text, title=title, kind=kind, file_name=file_name, published_on=published_on, user=user
     )
@@ -114,7 +122,11 @@ def place_unit(*, locality: str, province: str = "", on: datetime.date | None) -
     if not locality:
         return None
     found = []
-    for day in [on] if on else [timezone.localdate(), LEGACY_LAST_DAY]:
+    # A text written after the 2025 reorganisation may still name a former district ("huyện … cũ").
+    days = [on] if on else [timezone.localdate()]
+    if not on or on > LEGACY_LAST_DAY:
+        days.append(LEGACY_LAST_DAY)
+    for day in days:
         for hint in [province, None] if province else [None]:
             unit = resolve_unit(name=locality, province=hint, as_of=day)
             if unit is not None:

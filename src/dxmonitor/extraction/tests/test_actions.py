@@ -157,3 +157,18 @@ def test_seed_articles_with_the_loaded_units():
     from dxmonitor.extraction.tests.test_engine import DEMO_DATA, seed_f1
 
     assert seed_f1(DEMO_DATA, provinces=True) >= 0.9
+
+
+def test_pasted_text_over_the_limit_is_refused():
+    from dxmonitor.collection.models import Document
+    from dxmonitor.extraction.reading import MAX_CHARS
+
+    with pytest.raises(DomainError) as caught:
+        read_text(text="Huyện Mường Tè có 85% thôn. " * (MAX_CHARS // 20))
+    assert "limit" in caught.value.message_en
+    assert not Document.objects.exists()
+
+
+def test_a_text_after_2025_naming_a_former_district(unit_named):
+    result = read_text(text=REPORT, published_on=datetime.date(2025, 9, 1))
+    assert result.facts[0].unit_id == unit_named("huyện Tủa Chùa", province="Điện Biên").pk
