@@ -39,6 +39,18 @@ _NAME_WORD = re.compile(r"[^\W\d_]+|\d{1,2}(?!\w)")
 _NOT_A_PLACE_BEFORE = re.compile(r"(?:hợp\s+tác|htx|văn|cơ|phiên)\s*$", re.IGNORECASE)
 _NOT_NAME = {"Ủy", "Uỷ", "UBND", "HĐND", "Đảng", "Nhà", "Sở", "Phòng", "Ban", "Trung", "Việt"}
 MAX_NAME_WORDS = 4
+# A level word with no name after it: "toàn huyện còn …", "Tỉnh có …", "của tỉnh".
+_GENERIC = re.compile(
+    r"(?<![\w.])(tỉnh|huyện|thị xã|thành phố|xã|phường|thị trấn)(?!\s+(?:ủy|uỷ|lỵ|hội|viên|thành|táo|"
+    r"đoàn|đội)\b)(?!\w)",
+    re.IGNORECASE,
+)
+_NOT_GENERIC_BEFORE = re.compile(
+    r"(?:\b(?:cấp|các|những|nhiều|mỗi|từng|liên|ngoài|giữa|và|hai|ba|thị|hợp tác|trên|số)\s*"
+    r"|[,/-]\s*|\d%?\s*)$",
+    re.IGNORECASE,
+)
+_NATIONAL = re.compile(r"(?<!\w)(?:cả nước|toàn quốc)(?!\w)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -51,12 +63,16 @@ class Place:
         return f"{self.level} {self.name}".strip()
 
 
+NATIONAL = Place("", "Việt Nam")
+
+
 @dataclass(frozen=True)
 class PlaceMention:
     start: int
     end: int
     place: Place
     province: str = ""
+    generic: bool = False  # "toàn huyện", "của tỉnh": the place of that level named before
 
 
 def _name_at(text: str, pos: int) -> tuple[str, int]:
@@ -100,6 +116,18 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
         named.setdefault(name, level)
     for province in known_provinces or ():
         named.setdefault(province, PROVINCE_LEVEL)
+    for match in _GENERIC.finditer(text):
+        before = text[max(0, match.start() - 12) : match.start()]
+        if _NOT_GENERIC_BEFORE.search(before) or _NOT_A_PLACE_BEFORE.search(before):
+            continue
+        following = re.match(r"\s+(\w)", text[match.end() : match.end() + 3])
+        if following and (following.group(1).isupper() or following.group(1).isdigit()):
+            continue  # a name follows: "huyện Tủa Chùa" is found above
+        level = _LEVELS[match.group(1).lower()]
+        mentions.append(PlaceMention(match.start(), match.end(), Place(level, ""), generic=True))
+    # "Cả nước có …" is about the country: no province's figure.
+    for match in _NATIONAL.finditer(text):
+        mentions.append(PlaceMention(match.start(), match.end(), NATIONAL))
     covered = {offset for m in mentions for offset in range(m.start, m.end)}
     for name, level in named.items():
         for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
@@ -127,16 +155,36 @@ class PlaceResolver:
 
     def _main_place(self, sentences: list[Sentence]) -> PlaceMention | None:
         # The title and the lead name the text's subject: the first place named.
-        return self.places[0] if self.places else None
+        return next((m for m in self.places if m.place != NATIONAL and not m.generic), None)
 
     def place_for(self, offset: int, sentence: Sentence) -> PlaceMention | None:
-        before = bisect.bisect_left(self.starts, offset) - 1
-        if before >= 0 and self.places[before].start >= sentence.start:
-            return self.places[before]  # named earlier in the same sentence
+        index = bisect.bisect_left(self.starts, offset) - 1
         paragraph_start = self.paragraph_starts.get(sentence.paragraph, sentence.start)
-        if before >= 0 and self.places[before].start >= paragraph_start:
-            return self.places[before]  # named earlier in the same paragraph
+        while index >= 0 and self.places[index].start >= paragraph_start:
+            mention = self.places[index]
+            index -= 1
+            if mention.place == NATIONAL and mention.start < sentence.start:
+                continue  # the country is the subject of its own sentence only
+            if mention.generic:
+                named = self._named_before(mention)
+                if named is None:
+                    continue
+                return named
+            return mention
         return self.main
+
+    def _named_before(self, generic: PlaceMention) -> PlaceMention | None:
+        """The place of the same level named last before a generic mention, else the main place."""
+        index = bisect.bisect_left(self.starts, generic.start) - 1
+        looked = 0
+        while index >= 0 and looked < 200:
+            mention = self.places[index]
+            if not mention.generic and mention.place.level == generic.place.level:
+                return mention
+            index -= 1
+            looked += 1
+        main = self.main
+        return main if main is not None and main.place.level == generic.place.level else None
 
     def province_for(self, mention: PlaceMention) -> str:
         if mention.place.level == PROVINCE_LEVEL:

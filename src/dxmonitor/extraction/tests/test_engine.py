@@ -311,3 +311,14 @@ def test_a_date_dates_the_figure_by_its_month():
         "Tính đến ngày 30/6/2024, tỉnh Thái Nguyên đã cấp 7.200 chữ ký số.", catalogue=CATALOGUE
     )
     assert fact.period == "202406"
+
+
+def test_the_country_and_a_place_named_by_its_level_alone():
+    text = (
+        "Tỉnh Yên Bái tăng tốc chuyển đổi số\n"
+        "Tại huyện Lục Yên, 100% xã có hạ tầng internet cáp quang. Tỷ lệ hộ gia đình có kết nối internet "
+        "băng rộng của tỉnh đạt 75%, trong khi cả nước đạt 79%. Toàn huyện có 95% thôn được phủ sóng "
+        "điện thoại di động."
+    )
+    found = [(f.locality, f.value) for f in extract(text, catalogue=CATALOGUE)]
+    assert found == [("huyện Lục Yên", 100), ("tỉnh Yên Bái", 75), ("Việt Nam", 79), ("huyện Lục Yên", 95)]
