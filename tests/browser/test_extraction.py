@@ -95,6 +95,7 @@ def test_correct_a_fact_then_accept_it(web):
     refused = page.locator(f"#fact{other_id}")
     expect(refused).to_have_attribute("data-status", "pending")
     expect(refused.locator(".problem")).to_contain_text("100")
+    expect(refused.locator(".fact-value")).to_have_text("53,6%")  # the refused correction is not kept
     web.shot("refused-correction")
 
     with page.expect_navigation():

@@ -147,7 +147,9 @@ def _pending(fact: ProposedFact) -> None:
         )
 
 
-def edit_fact(*, fact: ProposedFact, changes: dict, user: AbstractBaseUser | None = None) -> ProposedFact:
+def edit_fact(
+    *, fact: ProposedFact, changes: dict, user: AbstractBaseUser | None = None, save: bool = True
+) -> ProposedFact:
     """Correct a proposal before accepting it: indicator, unit, value, comparator, kind, period,
     numerator, denominator."""
     _pending(fact)
@@ -192,16 +194,20 @@ def edit_fact(*, fact: ProposedFact, changes: dict, user: AbstractBaseUser | Non
         fact.period = (changes["period"] or "").strip()[:12]
     fact.edited = True
     fact.problem = ""
-    fact.save()
+    if save:
+        fact.save()
     return fact
 
 
 def accept_fact(
     *, fact: ProposedFact, user: AbstractBaseUser | None = None, changes: dict | None = None
 ) -> ProposedFact:
-    """Record the fact as a value whose source is its document; refused facts keep the reason."""
+    """Record the fact as a value whose source is its document; refused facts keep the reason.
+
+    Corrections given here are kept only if the value is recorded: a refused correction leaves
+    the proposal as it was, with the reason."""
     if changes:
-        fact = edit_fact(fact=fact, changes=changes, user=user)
+        fact = edit_fact(fact=fact, changes=changes, user=user, save=False)
     _pending(fact)
     try:
         if fact.indicator is None:

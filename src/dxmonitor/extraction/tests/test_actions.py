@@ -86,6 +86,7 @@ def test_a_correction_is_validated_like_any_value(admin):
     assert "100" in caught.value.message_en
     fact.refresh_from_db()
     assert fact.status == FactStatus.PENDING and "100" in fact.problem
+    assert (fact.value, fact.edited) == (31.5, False)  # the refused correction is not kept
     accepted = accept_fact(fact=fact, changes={"value": "35,5", "period": "2024"}, user=admin)
     value = Value.objects.get(pk=accepted.recorded_value_id)
     assert (value.value, value.period, accepted.edited) == (35.5, "2024", True)
