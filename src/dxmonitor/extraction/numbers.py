@@ -38,6 +38,8 @@ _NOT_AFTER = re.compile(
 )
 # "mức độ 3, 4": the second level is no more a figure than the first.
 _LEVEL_LIST = re.compile(r"\b(?:mức độ|mức|cấp độ)\s+\d+(?:\s*[,-]\s*\d+)*\s*(?:,|và|hoặc|-)\s*$", re.I)
+_MONEY_AFTER = re.compile(r"^\s*(?:đồng|usd|vnđ|vnd)\b", re.IGNORECASE)
+_CHANGE_BEFORE = re.compile(r"\b(?:tăng|giảm)(?:\s+thêm)?\s*$", re.IGNORECASE)
 _ONE_OF = re.compile(r"(?:\b(?:một|1)\s+trong\s+(?:số\s+)?)$", re.IGNORECASE)
 _RANK_BEFORE = re.compile(r"\b(?:thứ|hạng|xếp hạng|đứng thứ|xếp thứ|vị trí thứ|vị trí)\s*$", re.IGNORECASE)
 
@@ -125,7 +127,11 @@ def find_mentions(text: str) -> list[Mention]:
             if _ONE_OF.search(before) or _LEVEL_LIST.search(before):
                 continue
         if scale:
+            if _MONEY_AFTER.search(text[match.end() : match.end() + 12]):
+                continue  # "250 tỷ đồng" is money
             value *= _SCALE[scale.lower()]
+        if _CHANGE_BEFORE.search(_strip_hedge(before)):
+            continue  # "tăng 15%" is a change, not a level
         mention = Mention(
             match.start(),
             match.end(),
@@ -138,6 +144,14 @@ def find_mentions(text: str) -> list[Mention]:
     for mention in mentions:
         _qualify(text, mention)
     return mentions
+
+
+def _strip_hedge(before: str) -> str:
+    for _, pattern in _HEDGE_RE:
+        found = pattern.search(before)
+        if found:
+            return before[: found.start()]
+    return before
 
 
 def _qualify(text: str, mention: Mention) -> None:

@@ -47,6 +47,11 @@ def test_vietnamese_number_formats(raw, number):
         ("là 1 trong 6 nhiệm vụ", []),
         ("Quyết định số 749/QĐ-TTg", []),
         ("hơn 84.000ha cây ăn quả", []),
+        # Money and changes are not levels of an indicator.
+        ("đầu tư 250 tỷ đồng cho hạ tầng", []),
+        ("tăng 15% so với cùng kỳ", []),
+        ("giảm gần 20%", []),
+        ("tăng từ 45% lên 60%", [(45, "percent", "eq"), (60, "percent", "eq")]),
         ("Công nghiệp 4.0", []),
     ],
 )
