@@ -254,7 +254,8 @@ def _facts_of(
         if term is not None and _compatible(term, mention):
             match = _Match(term, 0.0, left[0].start if left else mention.text_start, mention.end)
     facts = []
-    place = resolver.place_for(mention.start, sentence)
+    described_until = right[-1].end if figure_first and right else mention.end
+    place = resolver.place_for(mention.start, sentence, described_until)
     locality = place.place.locality if place else ""
     province = resolver.province_for(place) if place else ""
     kind = _kind(text, sentence, clause_start, mention)

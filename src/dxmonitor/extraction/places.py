@@ -157,7 +157,15 @@ class PlaceResolver:
         # The title and the lead name the text's subject: the first place named.
         return next((m for m in self.places if m.place != NATIONAL and not m.generic), None)
 
-    def place_for(self, offset: int, sentence: Sentence) -> PlaceMention | None:
+    def place_for(self, offset: int, sentence: Sentence, described_until: int = 0) -> PlaceMention | None:
+        """`described_until`: where the figure's own description ends ("85% thôn của huyện Mường
+        Tè"): a place named in it comes first."""
+        index = bisect.bisect_left(self.starts, offset)
+        while index < len(self.places) and self.places[index].start < described_until:
+            mention = self.places[index]
+            index += 1
+            if not mention.generic and mention.place != NATIONAL:
+                return mention
         index = bisect.bisect_left(self.starts, offset) - 1
         paragraph_start = self.paragraph_starts.get(sentence.paragraph, sentence.start)
         while index >= 0 and self.places[index].start >= paragraph_start:

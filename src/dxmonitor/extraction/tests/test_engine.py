@@ -327,3 +327,14 @@ def test_the_country_and_a_place_named_by_its_level_alone():
     )
     found = [(f.locality, f.value) for f in extract(text, catalogue=CATALOGUE)]
     assert found == [("huyện Lục Yên", 100), ("tỉnh Yên Bái", 75), ("Việt Nam", 79), ("huyện Lục Yên", 95)]
+
+
+def test_a_place_named_in_the_description_after_the_figure():
+    text = (
+        "Tỉnh Lai Châu đẩy mạnh chuyển đổi số\n"
+        "Hiện có 85% thôn, bản của huyện Mường Tè được phủ sóng điện thoại di động; 100% xã của huyện "
+        "Phong Thổ có hạ tầng internet cáp quang.\n"
+        "Tỷ lệ hộ gia đình có kết nối internet băng rộng đạt 45%."
+    )
+    found = [(f.locality, f.value) for f in extract(text, catalogue=CATALOGUE)]
+    assert found == [("huyện Mường Tè", 85), ("huyện Phong Thổ", 100), ("tỉnh Lai Châu", 45)]
