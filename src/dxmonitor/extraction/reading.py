@@ -95,18 +95,32 @@ def _read_docx(name: str, data: bytes) -> str:
             f"Tệp {name} không phải văn bản Word (.docx)",
             field="file",
         ) from exc
-    paragraphs = []
-    for paragraph in ElementTree.fromstring(xml).iter(f"{_W}p"):
-        parts = []
-        for node in paragraph.iter():
-            if node.tag == f"{_W}t" and node.text:
-                parts.append(node.text)
-            elif node.tag == f"{_W}tab":
-                parts.append("\t")
-            elif node.tag in (f"{_W}br", f"{_W}cr"):
-                parts.append("\n")
-        paragraphs.append("".join(parts))
-    return "\n".join(paragraphs)
+    root = ElementTree.fromstring(xml)
+    body = root.find(f"{_W}body")
+    lines = []
+    for child in body if body is not None else []:
+        if child.tag == f"{_W}p":
+            lines.append(_paragraph_text(child))
+        elif child.tag == f"{_W}tbl":
+            # A table row is one line, its cells apart by tabs: "Tỷ lệ hộ có cáp quang<TAB>45%".
+            for row in child.iter(f"{_W}tr"):
+                cells = [
+                    " ".join(_paragraph_text(p) for p in cell.iter(f"{_W}p")) for cell in row.iter(f"{_W}tc")
+                ]
+                lines.append("\t".join(cells))
+    return "\n".join(lines)
+
+
+def _paragraph_text(paragraph) -> str:
+    parts = []
+    for node in paragraph.iter():
+        if node.tag == f"{_W}t" and node.text:
+            parts.append(node.text)
+        elif node.tag == f"{_W}tab":
+            parts.append("\t")
+        elif node.tag in (f"{_W}br", f"{_W}cr"):
+            parts.append("\n")
+    return "".join(parts)
 
 
 def _read_pdf(name: str, data: bytes) -> str:

@@ -16,8 +16,14 @@ from dxmonitor.extraction.terms import catalogue_from_csv
 CATALOGUE = catalogue_from_csv()
 
 
-def _docx(paragraphs: list[str]) -> bytes:
+def _docx(paragraphs: list[str], table: list[list[str]] | None = None) -> bytes:
     body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    if table:
+        rows = "".join(
+            "<w:tr>" + "".join(f"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>" for c in row) + "</w:tr>"
+            for row in table
+        )
+        body += f"<w:tbl>{rows}</w:tbl>"
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
@@ -145,3 +151,14 @@ def test_zip_that_is_not_a_docx_is_refused():
 def test_other_language_reads_but_proposes_nothing():
     text = read_file(name="en.txt", data=b"The district connected 95% of villages to fibre in 2023.")
     assert extract(text, catalogue=CATALOGUE) == []
+
+
+def test_docx_table_rows_read_as_lines():
+    data = _docx(
+        ["Báo cáo chuyển đổi số huyện Mường Tè"],
+        table=[["Chỉ tiêu", "Kết quả"], ["Tỷ lệ hộ gia đình kết nối internet băng rộng", "45,5%"]],
+    )
+    text = read_file(name="bang.docx", data=data)
+    assert text.splitlines()[-1] == "Tỷ lệ hộ gia đình kết nối internet băng rộng\t45,5%"
+    (fact,) = extract(text, catalogue=CATALOGUE)
+    assert (fact.indicator, fact.value) == ("INF.HOUSEHOLD_FIXED_BB", 45.5)
