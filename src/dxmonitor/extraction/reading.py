@@ -138,7 +138,7 @@ def _read_pdf(name: str, data: bytes) -> str:
         raise DomainError(
             f"{name} is not a readable PDF", f"Tệp {name} không phải PDF đọc được", field="file"
         ) from exc
-    text = "\n".join(pages)
+    text = _unwrap("\n".join(pages))
     if sum(1 for ch in text if ch.isalpha()) < 20 * max(1, len(pages)) // 4:
         raise DomainError(
             f"{name} has no text layer (a scanned image): it needs OCR before facts can be read",
@@ -146,6 +146,19 @@ def _read_pdf(name: str, data: bytes) -> str:
             field="file",
         )
     return text
+
+
+_WRAPPED = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n[ \t]*(?=[^\W_])")
+
+
+def _unwrap(text: str) -> str:
+    """A PDF's text layer breaks lines where the page did: a break inside a sentence (the next line
+    starts in lower case or with a digit) becomes a space, so that a sentence reads as one."""
+    return _WRAPPED.sub(lambda m: " " if _continues(text, m.end()) else m.group(), text)
+
+
+def _continues(text: str, at: int) -> bool:
+    return at < len(text) and (text[at].islower() or text[at].isdigit())
 
 
 @dataclass(frozen=True)

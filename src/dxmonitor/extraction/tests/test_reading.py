@@ -162,3 +162,12 @@ def test_docx_table_rows_read_as_lines():
     assert text.splitlines()[-1] == "Tỷ lệ hộ gia đình kết nối internet băng rộng\t45,5%"
     (fact,) = extract(text, catalogue=CATALOGUE)
     assert (fact.indicator, fact.value) == ("INF.HOUSEHOLD_FIXED_BB", 45.5)
+
+
+def test_pdf_lines_wrapped_inside_a_sentence_are_joined():
+    from dxmonitor.extraction.reading import _unwrap
+
+    wrapped = "Huyện Mường Tè\nTỷ lệ hộ gia đình kết nối\ninternet băng rộng đạt\n45%.\nToàn huyện có\n12 tổ công nghệ số."
+    assert _unwrap(wrapped) == (
+        "Huyện Mường Tè\nTỷ lệ hộ gia đình kết nối internet băng rộng đạt 45%.\nToàn huyện có 12 tổ công nghệ số."
+    )
