@@ -202,9 +202,9 @@ def compare_and_time(
             # The changed commune's own figures, just refreshed.
             mine = queries.pivot(unit_ids=[commune], indicator_ids=ids, periods=[period])
             rows = db.execute(
-                f"SELECT v.indicator_id, {FIGURE} {FROM} AND u.commune_id = %s AND v.period_start = %s "
+                f"SELECT v.indicator_id, {FIGURE} {FROM} AND v.unit_id = ANY(%s) AND v.period_start = %s "
                 "AND v.indicator_id = ANY(%s) GROUP BY v.indicator_id, i.aggregation",
-                [province, commune, day, ids],
+                [province, tree.villages[commune], day, ids],
             ).fetchall()
             for indicator_id, value in rows:
                 found = mine.get((commune, indicator_id, period.code))
