@@ -10,6 +10,7 @@ and for which period. Two sentence shapes cover most reporting language:
 Rules only, no model: it runs offline on one core, and every decision can be explained.
 """
 
+import bisect
 import datetime
 import itertools
 import re
@@ -56,6 +57,7 @@ _QUALIFIERS = {
     "lắp",
     "truy",
 }
+_COMPARED = re.compile(r"\b(?:so với|cùng kỳ|so cùng kỳ)\s*(?:cùng kỳ\s*)?$", re.IGNORECASE)
 _THIS_ONE = re.compile(r"\b(?:tỷ lệ|tỉ lệ|con số|chỉ số|số lượng|chỉ tiêu)\s+(?:này|đó|trên)\b", re.I)
 _LINK_BEFORE = re.compile(r"\b(?:đạt|là|chiếm|lên|xuống|lên mức|còn)\s*$", re.I)
 _RANK_WORDS = ("xếp", "hạng", "thứ", "vị", "trí")
@@ -172,7 +174,9 @@ def extract(
     if not mentions:
         return []
     resolver = PlaceResolver(text, sentences, find_places(text, provinces))
-    title_period = _title_period(text, sentences[0], published_on)
+    title_end, title_period = _title_period(text, sentences, mentions[0].start, published_on)
+    headings = _headings(text, sentences)
+    heading_starts = [h[0] for h in headings]
     facts: list[Fact] = []
     seen: set[tuple] = set()
     s_index = 0
@@ -184,7 +188,12 @@ def extract(
             continue
         earlier = facts[-1] if facts and facts[-1].paragraph == sentence.paragraph else None
         for fact in _facts_of(text, mentions, i, sentence, catalogue, resolver, published_on, earlier):
-            if fact.period is None and fact.kind == ACTUAL and sentence.paragraph > 0:
+            heading = bisect.bisect_right(heading_starts, fact.start) - 1
+            if heading >= 0 and headings[heading][1]:
+                # Under "II. PHƯƠNG HƯỚNG NĂM 2024" every figure is a target for that year.
+                fact.kind = TARGET
+                fact.period = fact.period or headings[heading][2]
+            if fact.period is None and fact.kind == ACTUAL and fact.start >= title_end:
                 fact.period = title_period  # "Báo cáo kết quả … năm 2023" dates what follows
             key = (fact.locality, fact.indicator, fact.kind, round(fact.value, 6))
             if key not in seen:
@@ -389,7 +398,7 @@ def _best(
             missing = min(missing, total - got)
         if not matched:
             continue
-        if subject in ENTITY_WORDS and subject not in matched and (ENTITY_WORDS - {subject}) & matched:
+        if subject in ENTITY_WORDS and subject not in term.words and (ENTITY_WORDS - {subject}) & term.words:
             continue  # "72/120 thôn" is not about communes
         if mention.form == RATIO and matched <= {subject} and context[0].word == subject:
             continue  # "72/120 thôn" names what is counted, not what is measured
@@ -457,6 +466,9 @@ def _kind(text: str, sentence: Sentence, clause_start: int, mention: Mention) ->
     clause = text[clause_start : mention.start]
     if _TARGET_WORDS.search(_NOT_TARGET.sub(" ", clause)):
         return TARGET
+    opening = text[sentence.start : min(mention.start, sentence.start + 40)]
+    if _TARGET_WORDS.search(_NOT_TARGET.sub(" ", opening)) and not _ACTUAL_WORDS.search(clause):
+        return TARGET  # "Phấn đấu 100% thôn …; tỷ lệ … đạt 80%": the whole sentence is the plan
     return ACTUAL
 
 
@@ -474,6 +486,9 @@ def _period(
             if any(s <= match.start() < e for s, e in spans):
                 continue
             code = _period_code(match, form, published_on)
+            if code and _COMPARED.search(scope[max(0, match.start() - 20) : match.start()]):
+                spans.append(match.span())  # "so với năm 2022" is the base of a comparison
+                continue
             if code:
                 spans.append(match.span())
                 found.append((match.start(), code))
@@ -492,15 +507,47 @@ def _period(
     return chosen[1]
 
 
-def _title_period(text: str, title: Sentence, published_on: datetime.date | None) -> str | None:
-    if title.paragraph != 0:
-        return None
-    line = text[title.start : min(title.end, title.start + 300)]
-    for pattern, form in _PERIODS:
-        match = pattern.search(line)
-        if match:
-            return _period_code(match, form, published_on)
-    return None
+def _title_period(
+    text: str, sentences: list[Sentence], first_figure: int, published_on: datetime.date | None
+) -> tuple[int, str | None]:
+    """The period the title or the lines before the first figure name ("Báo cáo kết quả … năm 2023"),
+    and where those lines end."""
+    for sentence in sentences:
+        if sentence.paragraph > 3 or sentence.end > first_figure:
+            break
+        line = text[sentence.start : min(sentence.end, sentence.start + 300)]
+        for pattern, form in _PERIODS:
+            match = pattern.search(line)
+            if match and not _COMPARED.search(line[: match.start()]):
+                return sentence.end, _period_code(match, form, published_on)
+    return 0, None
+
+
+_HEADING = re.compile(r"^\s*(?:[IVX]+[.)]|[A-ZĐ][.)]|\d+(?:\.\d+)*[.)])\s+\S")
+_PLAN_HEADING = re.compile(r"phương hướng|nhiệm vụ|kế hoạch|mục tiêu|chỉ tiêu|dự kiến", re.IGNORECASE)
+
+
+def _headings(text: str, sentences: list[Sentence]) -> list[tuple[int, bool, str | None]]:
+    """Section headings of a report: (where, whether it opens a plan, the year it names)."""
+    paragraphs: dict[int, list[int]] = {}
+    for sentence in sentences:
+        bounds = paragraphs.setdefault(sentence.paragraph, [sentence.start, sentence.end])
+        bounds[1] = sentence.end
+    found = []
+    for start, end in paragraphs.values():
+        line = text[start:end]
+        if len(line) > 120:
+            continue
+        letters = [ch for ch in line if ch.isalpha()]
+        shouting = bool(letters) and sum(ch.isupper() for ch in letters) > 0.8 * len(letters)
+        if not shouting and not _HEADING.match(line):
+            continue
+        year = re.search(r"\bnăm\s+(\d{4})\b", line, re.IGNORECASE)
+        # Only a report's own section opens a plan: a headline in capitals that says "mục tiêu" does not.
+        numbered = bool(_HEADING.match(line)) or bool(_PLAN_HEADING.match(line.strip()))
+        plan = shouting and numbered and bool(_PLAN_HEADING.search(line))
+        found.append((start, plan, year.group(1) if year else None))
+    return found
 
 
 def _period_code(match: re.Match, form: str, published_on: datetime.date | None) -> str | None:

@@ -338,3 +338,28 @@ def test_a_place_named_in_the_description_after_the_figure():
     )
     found = [(f.locality, f.value) for f in extract(text, catalogue=CATALOGUE)]
     assert found == [("huyện Mường Tè", 85), ("huyện Phong Thổ", 100), ("tỉnh Lai Châu", 45)]
+
+
+def test_a_report_with_numbered_sections():
+    text = (
+        "UBND HUYỆN MƯỜNG KHƯƠNG\n"
+        "BÁO CÁO\n"
+        "Kết quả thực hiện chuyển đổi số năm 2023 trên địa bàn huyện Mường Khương\n"
+        "I. KẾT QUẢ THỰC HIỆN\n"
+        "- Số thuê bao điện thoại thông minh: 35.420 thuê bao.\n"
+        "- Tỷ lệ hồ sơ trực tuyến: 65,3% (tăng 12% so với năm 2022).\n"
+        "II. PHƯƠNG HƯỚNG NĂM 2024\n"
+        "- Phấn đấu 100% thôn có sóng di động băng rộng; tỷ lệ hồ sơ trực tuyến đạt 80%.\n"
+    )
+    found = [(f.indicator, f.value, f.kind, f.period) for f in extract(text, catalogue=CATALOGUE)]
+    assert found == [
+        ("INF.SMARTPHONE_SUBSCRIPTIONS", 35420, "actual", "2023"),
+        ("GOV.ONLINE_DOSSIER_RATE", 65.3, "actual", "2023"),
+        ("INF.MOBILE_BB_VILLAGE_COVERAGE", 100, "target", "2024"),
+        ("GOV.ONLINE_DOSSIER_RATE", 80, "target", "2024"),
+    ]
+
+
+def test_a_headline_in_capitals_does_not_make_targets():
+    text = "LAI CHÂU ĐẶT MỤC TIÊU CHUYỂN ĐỔI SỐ\nHiện nay tỉnh Lai Châu đã cấp 4.306 chữ ký số."
+    assert [f.kind for f in extract(text, catalogue=CATALOGUE)] == ["actual"]
