@@ -12,7 +12,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from dxmonitor.common.errors import DomainError
     from dxmonitor.extraction.engine import extract
     from dxmonitor.extraction.places import province_names
-    from dxmonitor.extraction.reading import read_file
+    from dxmonitor.extraction.reading import MAX_BYTES, read_file
     from dxmonitor.extraction.terms import current_catalogue
 
     catalogue = current_catalogue()
@@ -23,7 +23,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         try:
             if not path.is_file():
                 raise DomainError(f"{name}: no such file", f"Không có tệp {name}")
-            text = read_file(name=path.name, data=path.read_bytes())
+            with path.open("rb") as fh:  # never more than the limit in memory, whatever the file
+                text = read_file(name=path.name, data=fh.read(MAX_BYTES + 1))
             if args.save:
                 from dxmonitor.extraction.actions import read_text
 

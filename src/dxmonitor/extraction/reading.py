@@ -29,9 +29,8 @@ def read_file(*, name: str, data: bytes) -> str:
         raise DomainError(f"{name} is empty", f"Tệp {name} không có nội dung", field="file")
     if len(data) > MAX_BYTES:
         raise DomainError(
-            f"{name} is {len(data) / 1e6:.1f} MB; the limit for a report is {MAX_BYTES // 1_000_000} MB",
-            f"Tệp {name} dung lượng {f'{len(data) / 1e6:.1f}'.replace('.', ',')} MB, vượt giới hạn "
-            f"{MAX_BYTES // 1_000_000} MB cho một báo cáo",
+            f"{name} is over the limit of {MAX_BYTES // 1_000_000} MB for a report",
+            f"Tệp {name} vượt giới hạn {MAX_BYTES // 1_000_000} MB cho một báo cáo",
             field="file",
         )
     suffix = PurePath(name).suffix.lower()
