@@ -7,6 +7,7 @@ its paragraph, else the place the title or lead names: the subject of the whole 
 """
 
 import bisect
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -73,6 +74,7 @@ class PlaceMention:
     place: Place
     province: str = ""
     generic: bool = False  # "toàn huyện", "của tỉnh": the place of that level named before
+    qualifies: bool = False  # "xã Hua Nà, huyện Than Uyên": says where the place before it is
 
 
 def _name_at(text: str, pos: int) -> tuple[str, int]:
@@ -136,7 +138,31 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
             province = ""
             mentions.append(PlaceMention(match.start(), match.end(), Place(level, name), province))
     mentions.sort(key=lambda m: m.start)
-    return mentions
+    return _mark_qualifiers(text, mentions)
+
+
+_RANK = {"thôn": 0, "bản": 0, "xã": 1, "phường": 1, "thị trấn": 1, "đặc khu": 1}
+_RANK.update({"huyện": 2, "quận": 2, "thị xã": 2, "thành phố": 2, "tỉnh": 3})
+_QUALIFYING_GAP = re.compile(r"^\s*(?:,|\(|-|–|thuộc|của)\s*$")
+
+
+def _mark_qualifiers(text: str, mentions: list[PlaceMention]) -> list[PlaceMention]:
+    out: list[PlaceMention] = []
+    for mention in mentions:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and not mention.generic
+            and mention.place.level in _RANK
+            and previous.place.level in _RANK
+            and _RANK[mention.place.level] > _RANK[previous.place.level]
+            and _QUALIFYING_GAP.match(text[previous.end : mention.start])
+        ):
+            province = mention.place.name if mention.place.level == PROVINCE_LEVEL else previous.province
+            out[-1] = dataclasses.replace(previous, province=province or previous.province)
+            mention = dataclasses.replace(mention, qualifies=True)
+        out.append(mention)
+    return out
 
 
 class PlaceResolver:
@@ -173,6 +199,8 @@ class PlaceResolver:
             index -= 1
             if mention.place == NATIONAL and mention.start < sentence.start:
                 continue  # the country is the subject of its own sentence only
+            if mention.qualifies:
+                continue
             if mention.generic:
                 named = self._named_before(mention)
                 if named is None:

@@ -363,3 +363,14 @@ def test_a_report_with_numbered_sections():
 def test_a_headline_in_capitals_does_not_make_targets():
     text = "LAI CHÂU ĐẶT MỤC TIÊU CHUYỂN ĐỔI SỐ\nHiện nay tỉnh Lai Châu đã cấp 4.306 chữ ký số."
     assert [f.kind for f in extract(text, catalogue=CATALOGUE)] == ["actual"]
+
+
+def test_a_place_followed_by_the_district_it_is_in():
+    text = (
+        "Chuyển đổi số ở vùng cao\n"
+        "Xã Hua Nà, huyện Than Uyên đã có 100% thôn có internet. Xã Mường Kim (huyện Than Uyên) có 95% hộ "
+        "gia đình kết nối internet băng rộng.\n"
+        "Huyện Than Uyên có 12 tổ công nghệ số cộng đồng."
+    )
+    found = [(f.locality, f.value) for f in extract(text, catalogue=CATALOGUE)]
+    assert found == [("xã Hua Nà", 100), ("xã Mường Kim", 95), ("huyện Than Uyên", 12)]
