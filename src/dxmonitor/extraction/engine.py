@@ -249,6 +249,8 @@ def _facts_of(
         match = _best(catalogue, left, mention, None, anchor=mention.start)
     if match is None:
         match = _best(catalogue, left + right, mention, subject, anchor=mention.start)
+    if match is None and mention.rank:
+        match = _rank_of_topic(catalogue, text, sentence, mention, right, earlier)
     if match is not None and match.term.code in totals_of(catalogue) and _qualified(right, match):
         match = None  # "3 thôn chưa có sóng" or "3.150 hộ sử dụng cáp quang" are not all the villages
     between = text[left_start : mention.text_start]
@@ -318,6 +320,39 @@ def _facts_of(
     return facts
 
 
+def _rank_of_topic(
+    catalogue: Catalogue,
+    text: str,
+    sentence: Sentence,
+    mention: Mention,
+    right: list[Token],
+    earlier: "Fact | None",
+) -> _Match | None:
+    """ "Chỉ số DTI … đạt 0,45 điểm, xếp thứ 35/63": the rank of what the sentence is about."""
+    topic = None
+    if earlier is not None and earlier.start >= sentence.start:
+        topic = next((t for t in catalogue.terms if t.code == earlier.indicator), None)
+    if topic is None:
+        start = max(sentence.start, mention.text_start - CONTEXT_CHARS)
+        context = tokenize(text[start : mention.text_start], start) + right
+        found = _best(catalogue, context, mention, None, mention.start, any_kind=True)
+        topic = found.term if found is not None else None
+    if topic is None:
+        return None
+    rank_words = set(_RANK_WORDS)
+
+    def shared(term: Term) -> float:  # the weight of the meaningful words two indicators share
+        return sum(
+            catalogue.weight(w) for w in (term.words & topic.words) - rank_words if catalogue.weight(w) >= 2
+        )
+
+    scored = [(shared(t), t) for t in catalogue.terms if t.is_rank and shared(t) > 0]
+    if not scored:
+        return None
+    term = max(scored, key=lambda pair: pair[0])[1]
+    return _Match(term, 0.0, mention.quote_start or mention.text_start, mention.end)
+
+
 def totals_of(catalogue: Catalogue) -> set[str]:
     return set(catalogue.totals.values())
 
@@ -359,7 +394,12 @@ def _compatible(term: Term, mention: Mention) -> bool:
 
 
 def _best(
-    catalogue: Catalogue, context: list[Token], mention: Mention, subject: str | None, anchor: int
+    catalogue: Catalogue,
+    context: list[Token],
+    mention: Mention,
+    subject: str | None,
+    anchor: int,
+    any_kind: bool = False,
 ) -> _Match | None:
     if not context:
         return None
@@ -367,6 +407,9 @@ def _best(
     for index, token in enumerate(context):
         positions.setdefault(token.word, []).append(index)
     anchor_index = min(range(len(context)), key=lambda k: abs(context[k].start - anchor))
+    real = set(positions)
+    # An acronym ("DTI", "BTS") names its indicator on its own; a common word does not.
+    acronyms = {t.word for t in context if t.acronym}
     if mention.rank:
         # "xếp thứ 20/63" is a rank already: the words that say so need not be repeated.
         for word in _RANK_WORDS:
@@ -374,10 +417,11 @@ def _best(
     best: _Match | None = None
     present_words = positions.keys()
     for term in catalogue.terms:
-        if term.words.isdisjoint(present_words) or not _compatible(term, mention):
+        if term.words.isdisjoint(present_words) or not (any_kind or _compatible(term, mention)):
             continue
         matched: set[str] = set()
         missing = float("inf")  # the weight the best-matched pattern lacks
+        longest = 0
         for pattern, weights, total, negative in catalogue.weighted[term.code]:
             present = [w for w in pattern.words if w in positions]
             if not present:
@@ -396,8 +440,13 @@ def _best(
                 continue
             matched.update(present)
             missing = min(missing, total - got)
+            longest = max(longest, len(pattern.words))
         if not matched:
             continue
+        if longest == 1 and matched != {subject} and not matched & acronyms:
+            continue  # one common word alone names an indicator only as what the figure counts
+        if mention.rank and not (matched & real) - set(_RANK_WORDS):
+            continue  # "đứng thứ 2 khu vực" says nothing of what is ranked
         if subject in ENTITY_WORDS and subject not in term.words and (ENTITY_WORDS - {subject}) & term.words:
             continue  # "72/120 thôn" is not about communes
         if mention.form == RATIO and matched <= {subject} and context[0].word == subject:

@@ -40,6 +40,7 @@ _NOT_AFTER = re.compile(
 _LEVEL_LIST = re.compile(r"\b(?:mức độ|mức|cấp độ)\s+\d+(?:\s*[,-]\s*\d+)*\s*(?:,|và|hoặc|-)\s*$", re.I)
 _MONEY_AFTER = re.compile(r"^\s*(?:đồng|usd|vnđ|vnd)\b", re.IGNORECASE)
 _CHANGE_BEFORE = re.compile(r"\b(?:tăng|giảm)(?:\s+thêm)?\s*$", re.IGNORECASE)
+_GROWTH_BEFORE = re.compile(r"tăng trưởng|tốc độ tăng|tăng bình quân|so với cùng kỳ", re.IGNORECASE)
 _ONE_OF = re.compile(r"(?:\b(?:một|1)\s+trong\s+(?:số\s+)?)$", re.IGNORECASE)
 _RANK_BEFORE = re.compile(r"\b(?:thứ|hạng|xếp hạng|đứng thứ|xếp thứ|vị trí thứ|vị trí)\s*$", re.IGNORECASE)
 
@@ -132,6 +133,8 @@ def find_mentions(text: str) -> list[Mention]:
             value *= _SCALE[scale.lower()]
         if _CHANGE_BEFORE.search(_strip_hedge(before)):
             continue  # "tăng 15%" is a change, not a level
+        if percent and _GROWTH_BEFORE.search(text[max(0, match.start() - 80) : match.start()]):
+            continue  # "tốc độ tăng trưởng … đạt 7,1%" is a growth rate
         mention = Mention(
             match.start(),
             match.end(),

@@ -76,11 +76,20 @@ class Token:
     word: str
     start: int
     end: int
+    acronym: bool = False  # written in capitals: "DTI", "GRDP"
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Lower-cased words with their character offsets, place nouns folded to @thôn / @xã."""
-    raw = [Token(m.group().lower(), offset + m.start(), offset + m.end()) for m in _WORD.finditer(text)]
+    raw = [
+        Token(
+            m.group().lower(),
+            offset + m.start(),
+            offset + m.end(),
+            len(m.group()) > 1 and m.group().isupper(),
+        )
+        for m in _WORD.finditer(text)
+    ]
     out: list[Token] = []
     i = 0
     while i < len(raw):
@@ -100,7 +109,7 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
             i += n
             break
         else:
-            out.append(Token(word, raw[i].start, raw[i].end))
+            out.append(raw[i])
             i += 1
     return out
 

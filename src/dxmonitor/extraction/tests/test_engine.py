@@ -374,3 +374,17 @@ def test_a_place_followed_by_the_district_it_is_in():
     )
     found = [(f.locality, f.value) for f in extract(text, catalogue=CATALOGUE)]
     assert found == [("xã Hua Nà", 100), ("xã Mường Kim", 95), ("huyện Than Uyên", 12)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Chỉ số DTI năm 2023 của tỉnh Bắc Kạn xếp thứ 35/63.", [("DTI.RANK", 35)]),
+        ("Chỉ số PAR Index của tỉnh Bắc Kạn xếp thứ 40/63.", [("GOV.PAR_INDEX_RANK", 40)]),
+        # Economic growth and its rank are not digital-transformation indicators.
+        ("Năm 2023, tốc độ tăng trưởng GRDP của tỉnh Thanh Hóa ước đạt 7,1%, đứng thứ 2 khu vực.", []),
+        ("Tỷ lệ hộ nghèo của tỉnh Thanh Hóa giảm còn 2,5%; tỷ lệ giải ngân vốn đầu tư công đạt 85%.", []),
+    ],
+)
+def test_ranks_follow_their_topic_and_economic_figures_are_left_out(sentence, expected):
+    assert [(f.indicator, f.value) for f in extract(sentence, catalogue=CATALOGUE)] == expected
