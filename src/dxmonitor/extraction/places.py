@@ -135,6 +135,9 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
         for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
             if match.start() in covered:
                 continue
+            following = re.match(r"[ \t]+(\w)", text[match.end() : match.end() + 3])
+            if following and following.group(1).isupper():
+                continue  # "Điện Biên Phủ" is not the province Điện Biên
             province = ""
             mentions.append(PlaceMention(match.start(), match.end(), Place(level, name), province))
     mentions.sort(key=lambda m: m.start)
@@ -242,7 +245,9 @@ def province_names() -> frozenset[str]:
     try:
         names = list(Unit.objects.filter(level=Level.PROVINCE).values_list("name", flat=True))
     except DatabaseError:
-        return frozenset()
+        names = []
+    if not names:
+        return _packaged_province_names()
     bare = set()
     for name in names:
         for prefix in ("Thành phố ", "Tỉnh "):
@@ -250,3 +255,29 @@ def province_names() -> frozenset[str]:
                 name = name[len(prefix) :]
         bare.add(name)
     return frozenset(bare)
+
+
+def _packaged_province_names() -> frozenset[str]:
+    """The province names of the administrative-units data package this project depends on (read
+    offline, without loading the units): the extractor knows "Lai Châu" before `units load` ran."""
+    import importlib.util
+    import sqlite3
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "dataset.db"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = [
+                row[0]
+                for table in ("admin_units_legacy", "admin_units")
+                for row in conn.execute(f"SELECT DISTINCT provinceShort FROM {table}")
+            ]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return frozenset()
+    return frozenset(name for name in rows if name)
