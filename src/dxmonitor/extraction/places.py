@@ -116,8 +116,6 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
         mentions.append(PlaceMention(match.start(), end, Place(level, name), province))
         # A name seen at a higher level keeps that level: "tỉnh Lai Châu" over "bản Lai Châu".
         named.setdefault(name, level)
-    for province in known_provinces or ():
-        named.setdefault(province, PROVINCE_LEVEL)
     for match in _GENERIC.finditer(text):
         before = text[max(0, match.start() - 12) : match.start()]
         if _NOT_GENERIC_BEFORE.search(before) or _NOT_A_PLACE_BEFORE.search(before):
@@ -131,15 +129,21 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
     for match in _NATIONAL.finditer(text):
         mentions.append(PlaceMention(match.start(), match.end(), NATIONAL))
     covered = {offset for m in mentions for offset in range(m.start, m.end)}
-    for name, level in named.items():
-        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+    # Names the text gave a level to, then the province names it uses bare: one pass each.
+    passes = [(_names_pattern(frozenset(named)), named)] if named else []
+    if known_provinces:
+        passes.append((_names_pattern(frozenset(known_provinces)), {}))
+    for pattern, levels in passes:
+        for match in pattern.finditer(text):
+            name = match.group()
+            level = levels.get(name, named.get(name, PROVINCE_LEVEL))
             if match.start() in covered:
                 continue
             following = re.match(r"[ \t]+(\w)", text[match.end() : match.end() + 3])
             if following and following.group(1).isupper():
                 continue  # "Điện Biên Phủ" is not the province Điện Biên
-            province = ""
-            mentions.append(PlaceMention(match.start(), match.end(), Place(level, name), province))
+            mentions.append(PlaceMention(match.start(), match.end(), Place(level, name)))
+            covered.update(range(match.start(), match.end()))
     mentions.sort(key=lambda m: m.start)
     return _mark_qualifiers(text, mentions)
 
@@ -166,6 +170,12 @@ def _mark_qualifiers(text: str, mentions: list[PlaceMention]) -> list[PlaceMenti
             mention = dataclasses.replace(mention, qualifies=True)
         out.append(mention)
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _names_pattern(names: frozenset[str]) -> re.Pattern:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 class PlaceResolver:
