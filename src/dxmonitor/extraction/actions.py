@@ -19,7 +19,7 @@ from dxmonitor.collection.models import Comparator, Document, DocumentKind, Sour
 from dxmonitor.common.errors import DomainError, NotFound
 from dxmonitor.common.text import fold, strip_level_words
 from dxmonitor.geo.models import LEGACY_LAST_DAY, Unit
-from dxmonitor.geo.queries import resolve_unit
+from dxmonitor.geo.queries import ancestors, resolve_unit, search_units
 
 from .engine import Fact, extract
 from .models import FactStatus, ProposedFact
@@ -83,9 +83,11 @@ def read_text(
     places: dict[tuple[str, str], Unit | None] = {}
     rows = []
     for position, fact in enumerate(facts):
-        key = (fact.locality, fact.province)
+        key = (fact.locality, fact.province, fact.within)
         if key not in places:
-            places[key] = place_unit(locality=fact.locality, province=fact.province, on=document.published_on)
+            places[key] = place_unit(
+                locality=fact.locality, province=fact.province, within=fact.within, on=document.published_on
+            )
         rows.append(_proposal(document, position, fact, indicators.get(fact.indicator), places[key]))
     with transaction.atomic():
         ProposedFact.objects.bulk_create(rows)
@@ -99,6 +101,7 @@ def _proposal(document: Document, position: int, fact: Fact, indicator, unit) ->
         indicator=indicator,
         locality=fact.locality[:200],
         province=fact.province[:100],
+        within=fact.within[:200],
         unit=unit,
         value=fact.value,
         comparator=fact.comparator,
@@ -113,7 +116,9 @@ def _proposal(document: Document, position: int, fact: Fact, indicator, unit) ->
     )
 
 
-def place_unit(*, locality: str, province: str = "", on: datetime.date | None) -> Unit | None:
+def place_unit(
+    *, locality: str, province: str = "", within: str = "", on: datetime.date | None
+) -> Unit | None:
     """The unit a place name meant on the document's date.
 
     An undated text that names a district ("huyện") predates the 2025 reorganisation, which
@@ -129,6 +134,8 @@ def place_unit(*, locality: str, province: str = "", on: datetime.date | None) -
     for day in days:
         for hint in [province, None] if province else [None]:
             unit = resolve_unit(name=locality, province=hint, as_of=day)
+            if unit is None and within:
+                unit = _within(locality=locality, within=within, province=hint, on=day)
             if unit is not None:
                 found.append(unit)
                 break
@@ -136,6 +143,18 @@ def place_unit(*, locality: str, province: str = "", on: datetime.date | None) -
     _, level = strip_level_words(fold(locality))
     typed = [u for u in found if level and u.unit_type.startswith(level.replace(" ", "_"))]
     return (typed or found or [None])[0]
+
+
+def _within(*, locality: str, within: str, province: str | None, on: datetime.date) -> Unit | None:
+    """ "xã Tân Lập, huyện Đồng Phú": of the communes of that name, the one in that district."""
+    name = strip_level_words(fold(locality))[0]
+    district = strip_level_words(fold(within))[0]
+    candidates = [u for u in search_units(q=locality, as_of=on, limit=50) if u.search_key == name]
+    inside = [u for u in candidates if any(a.search_key == district for a in ancestors(u))]
+    if province:
+        wanted = strip_level_words(fold(province))[0]
+        inside = [u for u in inside if any(a.search_key == wanted for a in ancestors(u))] or inside
+    return inside[0] if len(inside) == 1 else None
 
 
 def _pending(fact: ProposedFact) -> None:

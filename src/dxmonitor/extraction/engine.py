@@ -133,6 +133,7 @@ class Fact:
     evidence: str
     score: float
     paragraph: int = 0
+    within: str = ""  # the district the text says the place is in, when it says so
 
     def as_prediction(self, doc: str) -> dict:
         return {
@@ -269,6 +270,7 @@ def _facts_of(
     place = resolver.place_for(mention.start, sentence, described_until)
     locality = place.place.locality if place else ""
     province = resolver.province_for(place) if place else ""
+    within = place.within if place else ""
     kind = _kind(text, sentence, clause_start, mention)
     period = _period(text, sentence, mention, kind, published_on)
     if match is not None:
@@ -295,6 +297,7 @@ def _facts_of(
                 text[start:end],
                 round(match.score, 3),
                 sentence.paragraph,
+                within,
             )
         )
     if mention.form == RATIO and not mention.rank and subject in catalogue.totals and kind == ACTUAL:
@@ -315,6 +318,8 @@ def _facts_of(
                 end,
                 text[mention.start : end],
                 0.0,
+                sentence.paragraph,
+                within,
             )
         )
     return facts

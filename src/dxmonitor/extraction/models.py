@@ -26,6 +26,9 @@ class ProposedFact(models.Model):
     )
     locality = models.CharField(max_length=200, blank=True, help_text="The place as the text names it")
     province = models.CharField(max_length=100, blank=True)
+    within = models.CharField(
+        max_length=200, blank=True, help_text='The district the text puts it in: "huyện Than Uyên"'
+    )
     unit = models.ForeignKey(
         "geo.Unit",
         null=True,

@@ -75,6 +75,7 @@ class PlaceMention:
     province: str = ""
     generic: bool = False  # "toàn huyện", "của tỉnh": the place of that level named before
     qualifies: bool = False  # "xã Hua Nà, huyện Than Uyên": says where the place before it is
+    within: str = ""  # the district a qualifier put it in: "huyện Than Uyên"
 
 
 def _name_at(text: str, pos: int) -> tuple[str, int]:
@@ -166,7 +167,8 @@ def _mark_qualifiers(text: str, mentions: list[PlaceMention]) -> list[PlaceMenti
             and _QUALIFYING_GAP.match(text[previous.end : mention.start])
         ):
             province = mention.place.name if mention.place.level == PROVINCE_LEVEL else previous.province
-            out[-1] = dataclasses.replace(previous, province=province or previous.province)
+            within = mention.place.locality if _RANK[mention.place.level] == 2 else previous.within
+            out[-1] = dataclasses.replace(previous, province=province or previous.province, within=within)
             mention = dataclasses.replace(mention, qualifies=True)
         out.append(mention)
     return out

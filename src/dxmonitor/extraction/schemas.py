@@ -15,6 +15,7 @@ class FactOut(Schema):
     indicator_name: str | None
     locality: str
     province: str
+    within: str
     unit_id: int | None
     unit_name: str | None
     value: float
@@ -87,6 +88,7 @@ def fact_out(fact: ProposedFact, language: str = "vi") -> dict:
         else None,
         "locality": fact.locality,
         "province": fact.province,
+        "within": fact.within,
         "unit_id": fact.unit_id,
         "unit_name": fact.unit.name if fact.unit else None,
         "value": fact.value,

@@ -173,3 +173,12 @@ def test_pasted_text_over_the_limit_is_refused():
 def test_a_text_after_2025_naming_a_former_district(unit_named):
     result = read_text(text=REPORT, published_on=datetime.date(2025, 9, 1))
     assert result.facts[0].unit_id == unit_named("huyện Tủa Chùa", province="Điện Biên").pk
+
+
+def test_the_district_named_after_a_commune_tells_namesakes_apart():
+    # Xã Nậm Cha (huyện Sìn Hồ) and xã Nậm Chà (huyện Nậm Nhùn) fold to the same name.
+    text = "Chuyển đổi số ở Lai Châu\nXã Nậm Chà, huyện Nậm Nhùn có 100% thôn có internet."
+    (fact,) = read_text(text=text, published_on=datetime.date(2024, 5, 1)).facts
+    assert (fact.locality, fact.within) == ("xã Nậm Chà", "huyện Nậm Nhùn")
+    assert fact.unit is not None and fact.unit.name == "Xã Nậm Chà"
+    assert fact.unit.parent.name == "Huyện Nậm Nhùn"
