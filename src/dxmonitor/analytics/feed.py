@@ -30,7 +30,7 @@ UNITS_SQL = (
 )
 INDICATORS_SQL = (
     f"SELECT id, code, kind, measure_unit, aggregation, period_aggregation, direction, "
-    "denominator_indicator_id "
+    "denominator_indicator_id AS context_id "
     f"FROM {Indicator._meta.db_table}"
 )
 SUCCESSIONS_SQL = f"SELECT predecessor_id, successor_id, weight FROM {Succession._meta.db_table}"
