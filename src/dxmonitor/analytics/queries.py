@@ -323,6 +323,31 @@ def _through_succession(
         period=period,
         kind=kind,
     )
+    return combine_predecessors(
+        unit_id=unit_id,
+        indicator_id=indicator_id,
+        period=period,
+        sources=sources,
+        found=found,
+        aggregation=aggregation,
+        context_id=context_id,
+        average=average,
+    )
+
+
+def combine_predecessors(
+    *,
+    unit_id: int,
+    indicator_id: int,
+    period: Period,
+    sources: list[tuple[int, float, str]],
+    found: dict[tuple[int, int], Figure],
+    aggregation: str,
+    context_id: int | None,
+    average: bool = False,
+) -> Figure:
+    """A unit's figure from its predecessors' (id, weight, name) and their figures in `found`
+    (with the context indicator's, which weighs a rate reported without its denominator)."""
     parts = [(pid, w, name, found.get((pid, indicator_id))) for pid, w, name in sources]
     used = [(pid, w, name, f) for pid, w, name, f in parts if f is not None and f.value is not None]
     described = [

@@ -78,60 +78,18 @@ def succession_figures(
     )
     result = {}
     for unit_id, found in sources.items():
+        named = [(pid, w, name) for pid, w, name, _ in found]
         for indicator_id in indicator_ids:
             aggregation, context_id = rules.get(indicator_id, ("none", None))
-            result[(unit_id, indicator_id)] = combine(
-                unit_id, indicator_id, period, found, parts_of, aggregation, context_id
+            result[(unit_id, indicator_id)] = queries.combine_predecessors(
+                unit_id=unit_id,
+                indicator_id=indicator_id,
+                period=period,
+                sources=named,
+                found=parts_of,
+                aggregation=aggregation,
+                context_id=context_id,
             )
-    return result
-
-
-def combine(
-    unit_id: int,
-    indicator_id: int,
-    period: Period,
-    sources: list[tuple],
-    parts_of: dict,
-    aggregation: str,
-    context_id: int | None,
-) -> Figure:
-    parts = [(pid, w, name, parts_of.get((pid, indicator_id))) for pid, w, name, _ in sources]
-    used = [(pid, w, f) for pid, w, _, f in parts if f is not None and f.value is not None]
-    result = Figure(
-        unit_id,
-        indicator_id,
-        period.code,
-        None,
-        method=queries.SUCCESSION,
-        parts=len(used),
-        expected=len(parts),
-        sources=[
-            {"unit_id": pid, "name": name, "weight": w, "value": f.value if f else None,
-             "method": f.method if f else None}
-            for pid, w, name, f in parts
-        ],
-    )  # fmt: skip
-    if not used:
-        return result
-    result.synthetic = any(f.synthetic for *_, f in used)
-    result.comparator = queries._combined_comparator([f.comparator for *_, f in used])
-    if aggregation == "sum":
-        result.value = sum(w * f.value for _, w, f in used)
-    elif aggregation == "ratio_of_sums":
-        top = bottom = 0.0
-        for pid, w, f in used:
-            if f.denominator is not None and f.numerator is not None:
-                top, bottom = top + w * f.numerator, bottom + w * f.denominator
-                continue
-            weight = parts_of.get((pid, context_id)) if context_id else None
-            if weight is None or weight.value is None:
-                result.unweighted += 1
-                continue
-            top, bottom = top + w * f.value * weight.value / 100.0, bottom + w * weight.value
-        result.numerator, result.denominator = top, bottom
-        result.value = 100.0 * top / bottom if bottom else None
-    elif len(parts) == 1 and parts[0][1] == 1.0:
-        result.value = used[0][2].value
     return result
 
 
