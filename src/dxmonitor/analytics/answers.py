@@ -115,9 +115,9 @@ def unit_by_reference(*, unit_id: int | None, unit_code: str | None, period: Per
     return unit_for_code(code=unit_code, on=period.end)
 
 
-def check_read(viewer, unit: Unit | None) -> None:
-    """Figures add up every value under a unit, so reading them takes a role over the unit
-    (over the whole country for national answers)."""
+def check_read(viewer, unit: Unit | None, *, what: tuple[str, str] = ("figures", "số liệu tổng hợp")) -> None:
+    """Figures (and scores) add up every value under a unit, so reading them takes a role over
+    the unit (over the whole country for national answers). `what` names them, en and vi."""
     found = grants(viewer)
     allowed = found.covers(READ, unit) if unit is not None else (found.everything or "" in found.paths(READ))
     if allowed:
@@ -126,8 +126,8 @@ def check_read(viewer, unit: Unit | None) -> None:
     where_vi = unit.name if unit is not None else "toàn quốc"
     if not found.any:
         raise Forbidden(
-            f"sign in with a role over {where} to read its figures",
-            f"Hãy đăng nhập bằng tài khoản có vai trò tại {where_vi} để xem số liệu tổng hợp",
+            f"sign in with a role over {where} to read its {what[0]}",
+            f"Hãy đăng nhập bằng tài khoản có vai trò tại {where_vi} để xem {what[1]}",
         )
     raise Forbidden(f"you have no role over {where}", f"Bạn không có vai trò tại {where_vi}")
 

@@ -10,40 +10,21 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from dxmonitor.accounts.permissions import READ, grants
 from dxmonitor.catalog.models import SchemeComponent, SchemeGroup, SchemeVersion, ScoringScheme
 from dxmonitor.catalog.scheme_rules import describe
 from dxmonitor.catalog.schemes import Tree, require_version, tree_of
 from dxmonitor.collection.periods import Period
-from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+from dxmonitor.common.errors import DomainError, NotFound
 from dxmonitor.geo.models import Level, Unit
 
+from . import answers
 from .models import Score
 from .scoring import PRECISION, peer_root, previous_year
 
 
 def check_read(viewer: AbstractBaseUser | None, unit: Unit | None) -> None:
     """Scores add up every figure under a unit: reading them takes a role over it."""
-    found = grants(viewer)
-    allowed = found.covers(READ, unit) if unit is not None else (found.everything or "" in found.paths(READ))
-    if allowed:
-        return
-    where = unit.name if unit is not None else "the whole country"
-    where_vi = unit.name if unit is not None else "toàn quốc"
-    if not found.any:
-        raise Forbidden(
-            f"sign in with a role over {where} to read its scores",
-            f"Hãy đăng nhập bằng tài khoản có vai trò tại {where_vi} để xem điểm",
-        )
-    raise Forbidden(f"you have no role over {where}", f"Bạn không có vai trò tại {where_vi}")
-
-
-def may_read(viewer: AbstractBaseUser | None, unit: Unit | None) -> bool:
-    try:
-        check_read(viewer, unit)
-    except Forbidden:
-        return False
-    return True
+    answers.check_read(viewer, unit, what=("scores", "điểm"))
 
 
 def scored_version(

@@ -210,6 +210,25 @@ def test_the_scores_pages_rank_explain_and_download(client, admin, analytics, sc
     )
     rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
     assert rows[1][:7] == (1, None, None, a.code, a.name, 0.85, 170)
+    unknown = client.get("/analytics/scores/", {"within": province.pk, "scheme": "KHONG_CO"})
+    assert unknown.status_code == 404 and "KHONG_CO" in unknown.content.decode()
+    undated = client.get("/analytics/scores/", {"within": province.pk, "scheme": "THU_XA", "period": "abc"})
+    assert undated.status_code == 400
+
+
+def test_the_scores_pages_refuse_a_reader_outside_the_unit(
+    client, officer, analytics, scheme, province, communes
+):
+    report(communes[0], "2024", 40, 0, 1)
+    compute_scores(scheme=scheme, period="2024", within=province)
+    grant_role(user=officer, role="data_entry", unit=communes[1])
+    client.force_login(officer)
+    ranking = client.get("/analytics/scores/", {"within": province.pk, "scheme": "THU_XA", "period": "2024"})
+    assert ranking.status_code == 403 and "Bạn không có vai trò tại" in ranking.content.decode()
+    other = client.get(f"/analytics/scores/THU_XA/{communes[0].pk}/", {"period": "2024"})
+    assert other.status_code == 403 and "score-breakdown" not in other.content.decode()
+    own = client.get(f"/analytics/scores/THU_XA/{communes[1].pk}/", {"period": "2024"})
+    assert own.status_code == 200 and "0,000" in own.content.decode()
 
 
 def test_both_shipped_schemes_rank_the_demo_communes(analytics):
