@@ -18,6 +18,8 @@ from dxmonitor.extraction.api import router as extraction_router
 from dxmonitor.files.api import router as files_router
 from dxmonitor.geo.api import router as geo_router
 from dxmonitor.portal.api import router as portal_router
+from dxmonitor.reports.api import router as reports_router
+from dxmonitor.signing.api import router as signing_router
 from dxmonitor.web.api import router as web_router
 from dxmonitor.workflow.api import router as workflow_router
 
@@ -63,6 +65,8 @@ api.add_router("/v1/", scores_router)
 api.add_router("/v1/", extraction_router)
 api.add_router("/v1/", dashboard_router)
 api.add_router("/v1/", portal_router)
+api.add_router("/v1/", signing_router)
+api.add_router("/v1/", reports_router)
 # DHIS2's own paths (/api/dataValueSets…), so that DHIS2 integrations post here unchanged.
 api.add_router("/", dhis2_router)
 

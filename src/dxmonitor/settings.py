@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "dxmonitor.catalog",
     "dxmonitor.collection",
     "dxmonitor.workflow",
+    "dxmonitor.signing",
+    "dxmonitor.reports",
     "dxmonitor.analytics",
     "dxmonitor.dashboard",
     "dxmonitor.extraction",

@@ -8,5 +8,7 @@ urlpatterns = [
     path("extract/", include("dxmonitor.extraction.urls")),
     path("dashboard/", include("dxmonitor.dashboard.urls")),
     path("public/", include("dxmonitor.portal.urls")),
+    path("signing/", include("dxmonitor.signing.urls")),
+    path("reports/", include("dxmonitor.reports.urls")),
     path("", include("dxmonitor.web.urls")),
 ]
