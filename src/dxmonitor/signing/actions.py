@@ -3,9 +3,12 @@ and the record of verifications. Each function owns its transaction."""
 
 import datetime
 import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -16,7 +19,7 @@ from dxmonitor.accounts.permissions import APPROVE, can, is_national_admin
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.geo.models import Unit
 
-from . import vault
+from . import pki, vault
 from .certificates import Facts, facts_of, load_certificate_text
 from .models import Credential, SignatureCheck, TrustedRoot
 from .pdfsign import Box, sign_document
@@ -160,6 +163,14 @@ def create_unit_credential(
             f"only approvers of {unit.name} may keep a signing key for it",
             f"Chỉ người phê duyệt của {unit.name} được lưu khóa ký cho đơn vị",
         )
+    return keep_unit_key(unit=unit, pkcs12=pkcs12, password=password, label=label, by=by)
+
+
+def keep_unit_key(
+    *, unit: Unit, pkcs12: bytes, password: str, label: str = "", by: AbstractBaseUser | None
+) -> Credential:
+    """The keeping part of `create_unit_credential`, without its permission check: for the
+    demo and operator commands that act as the system."""
     _, facts = _checked(pkcs12, password)
     existing = Credential.objects.filter(unit=unit, fingerprint=facts.fingerprint).first()
     if existing is not None:
@@ -186,13 +197,18 @@ def deactivate_credential(*, credential: Credential, by: AbstractBaseUser) -> Cr
     return credential
 
 
-def add_trusted_root(*, certificate_pem: str, name: str, by: AbstractBaseUser) -> TrustedRoot:
+def add_trusted_root(*, certificate_pem: str | bytes, name: str, by: AbstractBaseUser) -> TrustedRoot:
     """Trust a certification authority: national administrators only. Adding it again reactivates it."""
     if not is_national_admin(by):
         raise Forbidden(
             "only national administrators choose the trusted certification authorities",
             "Chỉ quản trị viên cấp quốc gia chọn tổ chức chứng thực được tin cậy",
         )
+    return trust_root(certificate_pem=certificate_pem, name=name, by=by)
+
+
+def trust_root(*, certificate_pem: str | bytes, name: str, by: AbstractBaseUser | None) -> TrustedRoot:
+    """The keeping part of `add_trusted_root`, without its permission check (demo, operators)."""
     certificate = load_certificate_text(certificate_pem)
     facts = facts_of(certificate)
     try:
@@ -326,3 +342,138 @@ def record_check(
 
 def new_secret() -> str:
     return secrets.token_urlsafe(18)
+
+
+DEMO_CA_NAME = "dxmonitor Demo CA (không dùng thật)"
+
+
+@dataclass
+class DemoKey:
+    """A demo signing key: whose, where its PKCS#12 file is, and its password (demo only)."""
+
+    holder: str
+    common_name: str
+    file: Path
+    password: str
+    credential: Credential
+
+
+@dataclass
+class DemoPki:
+    directory: Path
+    root: TrustedRoot
+    ca_created: bool = False
+    issued: int = 0
+    keys: list[DemoKey] = field(default_factory=list)
+
+
+def _read_passwords(path: Path) -> dict[str, str]:
+    known: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, _, password = line.strip().partition(" ")
+            if name and password:
+                known[name] = password
+    return known
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+    path.chmod(0o600)
+
+
+def _demo_ca(directory: Path) -> tuple[pki.Issued, bool]:
+    cert_path, key_path = directory / "demo-ca.pem", directory / "demo-ca.key.pem"
+    if cert_path.exists() and key_path.exists():
+        certificate = pki.load_pem(cert_path.read_text(encoding="ascii"))
+        if certificate.not_valid_after_utc > timezone.now() + datetime.timedelta(days=30):
+            key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+            return pki.Issued(certificate, key), False  # type: ignore[arg-type]
+    ca = pki.make_ca(common_name=DEMO_CA_NAME, organisation="dxmonitor")
+    cert_path.write_text(ca.pem, encoding="ascii")
+    _write_private(
+        key_path,
+        ca.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    )
+    return ca, True
+
+
+def _demo_p12(
+    *, ca: pki.Issued, fresh_ca: bool, path: Path, password: str, common_name: str, organisation: str
+) -> tuple[bytes, bool]:
+    """The demo key kept in `path`, issued again only when the CA is new or the key is near its end."""
+    if path.exists() and not fresh_ca:
+        data = path.read_bytes()
+        try:
+            _, certificate, _ = open_pkcs12(data, password)
+        except DomainError:
+            certificate = None
+        if (
+            certificate is not None
+            and certificate.issuer == ca.certificate.subject
+            and certificate.not_valid_after_utc > timezone.now() + datetime.timedelta(days=30)
+        ):
+            return data, False
+    leaf = pki.issue(ca=ca, common_name=common_name, organisation=organisation, days=730)
+    data = pki.export_pkcs12(leaf, password=password, chain=[ca.certificate])
+    _write_private(path, data)
+    return data, True
+
+
+def _organisation_of(user: AbstractBaseUser) -> str:
+    from dxmonitor.accounts.models import RoleAssignment
+
+    assignment = RoleAssignment.objects.filter(user=user, unit__isnull=False).select_related("unit").first()
+    return assignment.unit.name if assignment else "dxmonitor"
+
+
+def create_demo_pki(*, directory: Path, people: list[tuple[str, str]], units: list[Unit]) -> DemoPki:
+    """The demo's certification authority, trusted, and a signing key for each named user
+    (username, full name) and each unit. PKCS#12 files and their passwords are written to
+    `directory` (the passwords in passwords.txt, readable by the owner only): demo material,
+    never for real documents. Running it again creates nothing new."""
+    from django.contrib.auth import get_user_model
+
+    directory.mkdir(parents=True, exist_ok=True)
+    ca, fresh_ca = _demo_ca(directory)
+    root = trust_root(certificate_pem=ca.pem, name=DEMO_CA_NAME, by=None)
+    report = DemoPki(directory=directory, root=root, ca_created=fresh_ca)
+    passwords_path = directory / "passwords.txt"
+    passwords = _read_passwords(passwords_path)
+    holders: list[tuple[str, str, str, object]] = []
+    for username, full_name in people:
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise NotFound(
+                f"no user {username}; create the demo accounts first (dxmonitor demo)",
+                f"Không có tài khoản {username}; hãy tạo các tài khoản mẫu trước (dxmonitor demo)",
+            )
+        holders.append((username, full_name, _organisation_of(user), user))
+    for unit in units:
+        holders.append((f"unit-{unit.code}", unit.name, unit.name, unit))
+    for holder, common_name, organisation, target in holders:
+        password = passwords.setdefault(holder, new_secret())
+        data, issued = _demo_p12(
+            ca=ca,
+            fresh_ca=fresh_ca,
+            path=directory / f"{holder}.p12",
+            password=password,
+            common_name=common_name,
+            organisation=organisation,
+        )
+        report.issued += issued
+        if isinstance(target, Unit):
+            credential = keep_unit_key(
+                unit=target, pkcs12=data, password=password, label=f"{common_name} (mẫu)", by=None
+            )
+        else:
+            credential = upload_credential(
+                user=target, pkcs12=data, password=password, label=f"{common_name} (mẫu)"
+            )
+        report.keys.append(DemoKey(holder, common_name, directory / f"{holder}.p12", password, credential))
+    _write_private(
+        passwords_path, "".join(f"{name} {password}\n" for name, password in passwords.items()).encode()
+    )
+    return report

@@ -4,4 +4,10 @@ from . import views
 
 app_name = "signing"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.overview, name="overview"),
+    path("credentials/", views.upload_credential, name="upload_credential"),
+    path("roots/", views.add_root, name="add_root"),
+    path("roots/<int:root_id>/remove/", views.remove_root, name="remove_root"),
+    path("verify/", views.verify, name="verify"),
+]
