@@ -6,7 +6,7 @@ is made (official reports), not through a bare upload.
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from dxmonitor.accounts.api import WRITE_AUTH
@@ -47,7 +47,7 @@ def upload_credential(
     credential = actions.upload_credential(
         user=request.auth, pkcs12=read_pkcs12_upload(file), password=password, label=label[:200]
     )
-    return 201, credential_out(credential, now=timezone.now())
+    return Status(201, credential_out(credential, now=timezone.now()))
 
 
 @router.get(
