@@ -165,5 +165,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DXM_LOG_LEVEL", "WARNING")},
 }
 # The analytics store (a DuckDB file); ":memory:" keeps it in memory. Its memory limit, e.g. "8GB".
+# Notifications about reports (submitted, returned, approved, deadlines) go by e-mail. The
+# console backend prints them to the server's output, which is what the demo does.
+EMAIL_BACKEND = env("DXM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("DXM_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("DXM_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("DXM_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env("DXM_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_flag("DXM_EMAIL_TLS")
+DEFAULT_FROM_EMAIL = env("DXM_EMAIL_FROM", "dxmonitor <no-reply@localhost>")
+# Links in e-mails point here.
+DXM_BASE_URL = env("DXM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 ANALYTICS_PATH = env("DXM_ANALYTICS_PATH")
 ANALYTICS_MEMORY = env("DXM_ANALYTICS_MEMORY")

@@ -68,7 +68,8 @@ def completeness(
             ),
             sent AS (
                 SELECT unit_id, bool_or(NOT is_late) AS on_time FROM reports
-                WHERE dataset_id = $dataset AND period = $period AND status <> 'draft' GROUP BY unit_id
+                WHERE dataset_id = $dataset AND period = $period AND status NOT IN ('draft', 'returned')
+                GROUP BY unit_id
             )
             SELECT k.id, any_value(k.name), any_value(k.code), count(*)::INTEGER,
                    count(s.unit_id)::INTEGER, count(*) FILTER (WHERE s.on_time)::INTEGER
@@ -104,7 +105,7 @@ def _commune(*, dataset: DataSet, commune: Unit, period: Period) -> tuple[Report
         submitted, on_time = cursor.execute(
             """
             SELECT count(*) > 0, bool_or(NOT is_late) FROM reports
-            WHERE dataset_id = ? AND unit_id = ? AND period = ? AND status <> 'draft'
+            WHERE dataset_id = ? AND unit_id = ? AND period = ? AND status NOT IN ('draft', 'returned')
             """,
             [dataset.pk, commune.pk, period.code],
         ).fetchone()

@@ -276,6 +276,8 @@ def define_dataset(
     due_days: int = 15,
     closes_days: int = 45,
     description: str = "",
+    approval_levels: str = "province",
+    requires_signed_report: bool = False,
 ) -> tuple[DataSet, bool]:
     """Create or update a data set so that it is exactly as given: its calendar and its
     indicators (catalogue code, required) in order. Returns the data set and whether anything
@@ -303,6 +305,24 @@ def define_dataset(
                 "Ngày khóa sổ không được trước hạn nộp",
             )
         )
+    levels = [part.strip() for part in approval_levels.split(",") if part.strip()]
+    order = ["village", "commune", "district", "province"]
+    if not levels or any(lv not in order for lv in levels):
+        problems.append(
+            Problem(
+                "approval_levels",
+                f"approval levels are province, district or commune, lowest first; not {approval_levels!r}",
+                f"Cấp phê duyệt phải là tỉnh, huyện hoặc xã, từ thấp lên cao; không phải {approval_levels!r}",
+            )
+        )
+    elif [order.index(lv) for lv in levels] != sorted({order.index(lv) for lv in levels}):
+        problems.append(
+            Problem(
+                "approval_levels",
+                "list the approval levels once each, lowest first",
+                "Mỗi cấp phê duyệt ghi một lần, từ cấp thấp lên cấp cao",
+            )
+        )
     codes = [c for c, _ in indicators]
     found = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
     for missing in [c for c in codes if c not in found]:
@@ -320,6 +340,8 @@ def define_dataset(
         "due_days": due_days,
         "closes_days": closes_days,
         "description": description,
+        "approval_levels": ",".join(levels),
+        "requires_signed_report": requires_signed_report,
         "is_active": True,
     }
     changed = False

@@ -215,6 +215,14 @@ class DataSet(models.Model):
     closes_days = models.PositiveSmallIntegerField(default=45)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    approval_levels = models.CharField(
+        max_length=60,
+        default="province",
+        help_text='Levels that approve a submitted report, lowest first, comma-separated: "province"',
+    )
+    requires_signed_report = models.BooleanField(
+        default=False, help_text="The last approval needs a digitally signed official report of the period"
+    )
     indicators = models.ManyToManyField(
         "catalog.Indicator", through="DataSetIndicator", related_name="datasets"
     )
@@ -228,6 +236,10 @@ class DataSet(models.Model):
 
     def name(self, language: str = "vi") -> str:
         return self.name_en if language.startswith("en") else self.name_vi
+
+    @property
+    def levels(self) -> list[str]:
+        return [part.strip() for part in self.approval_levels.split(",") if part.strip()]
 
 
 class DataSetIndicator(models.Model):

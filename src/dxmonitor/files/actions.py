@@ -24,7 +24,7 @@ from dxmonitor.collection.models import DataSet, ImportJob, SourceType
 from dxmonitor.collection.periods import PeriodError, parse_period
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.geo.models import Unit
-from dxmonitor.workflow.models import ReportStatus
+from dxmonitor.workflow.models import HELD
 
 from .formats import detect, read_file
 from .report import MAX_PROBLEMS, FileProblem, ParsedFile, place_rejection
@@ -222,7 +222,7 @@ def _submitted_codes(dataset: DataSet, period: str) -> dict[str, str]:
     if not period:
         return {}
     communes = Unit.objects.filter(
-        reports__dataset=dataset, reports__period=period, reports__status=ReportStatus.SUBMITTED
+        reports__dataset=dataset, reports__period=period, reports__status__in=HELD
     )
     blocked = {c.code: c.name for c in communes}
     if dataset.level == "village":

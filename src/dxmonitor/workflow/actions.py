@@ -21,6 +21,7 @@ from dxmonitor.common.errors import DomainError, Forbidden, InvalidInput, Proble
 from dxmonitor.common.numbers import NumberFormatError, parse_number
 from dxmonitor.geo.models import Unit
 
+from . import notify
 from .models import Report, ReportEvent, ReportStatus
 from .queries import (
     check_reporting_unit,
@@ -198,11 +199,14 @@ def check_window(dataset: DataSet, period: Period, *, unit: Unit, today: datetim
 
 def _check_report_open(dataset: DataSet, report_unit: Unit, period: Period) -> None:
     report = report_of(dataset, report_unit, period)
-    if report is not None and report.status == ReportStatus.SUBMITTED:
+    if report is not None and report.is_held:
+        done_en, done_vi = (
+            ("approved", "phê duyệt") if report.status == ReportStatus.LOCKED else ("submitted", "nộp")
+        )
         raise Locked(
-            f"the {period.code} report of {report_unit.name} for {dataset.code} has been submitted; "
+            f"the {period.code} report of {report_unit.name} for {dataset.code} has been {done_en}; "
             "its figures can no longer be changed here",
-            f"Báo cáo {period.label('vi')} của {report_unit.name} đã được nộp; "
+            f"Báo cáo {period.label('vi')} của {report_unit.name} đã được {done_vi}; "
             "không sửa số liệu ở đây được nữa",
             field="report",
         )
@@ -374,7 +378,7 @@ def submit_report(
         report, _ = Report.objects.select_for_update().get_or_create(
             dataset=dataset, unit=unit, period=parsed.code
         )
-        if report.status == ReportStatus.SUBMITTED:
+        if report.is_held:
             when = (
                 timezone.localtime(report.submitted_at).strftime("%H:%M %d/%m/%Y")
                 if report.submitted_at
@@ -391,6 +395,7 @@ def submit_report(
         report.is_late = is_late
         report.submitted_at = now
         report.submitted_by = user
+        report.approvals = 0
         report.save()
         ReportEvent.objects.create(
             report=report,
@@ -400,4 +405,5 @@ def submit_report(
             by=user,
             is_late=is_late,
         )
+        transaction.on_commit(lambda: notify.submitted(report=report))
     return report

@@ -3,17 +3,18 @@
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dxmonitor.accounts.api import WRITE_AUTH, requester
 from dxmonitor.common.api import WRITE_ERRORS, ErrorOut, Paging, page
-from dxmonitor.common.errors import DomainError, Forbidden
+from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.geo.api import get_unit
 
-from . import queries
+from . import approval, queries
 from .actions import submit_report
-from .schemas import CollectOut, ReportFormOut, form_out, overview_out
+from .inbox import inbox
+from .schemas import CollectOut, InboxOut, ReportFormOut, form_out, inbox_out, overview_out
 
 router = Router(tags=["data entry"])
 
@@ -99,3 +100,128 @@ def report_submit(request: HttpRequest, dataset: str, unit_id: int, period: str)
     submit_report(dataset=form.dataset, unit=form.unit, period=form.period, user=user)
     refreshed = queries.report_form(dataset=form.dataset, unit=form.unit, period=form.period, user=user)
     return form_out(refreshed, language())
+
+
+class DecisionIn(Schema):
+    reason: str = Field("", max_length=2000, description="why: required to return or unlock")
+
+
+class ReportKey(Schema):
+    dataset: str = Field(max_length=40)
+    unit_id: int
+    period: str = Field(max_length=8)
+
+
+class BulkApproveIn(Schema):
+    reports: list[ReportKey] = Field(max_length=500)
+    note: str = Field("", max_length=2000)
+
+
+class BulkResultOut(Schema):
+    dataset: str
+    unit_id: int
+    period: str
+    approved: bool
+    status: str
+    error: str | None
+
+
+def _report(request: HttpRequest, dataset: str, unit_id: int, period: str, user):
+    form = _form(request, dataset, unit_id, period, user)
+    if form.report is None:
+        raise NotFound(
+            f"the {form.period.code} report of {form.unit.name} has not been submitted",
+            f"Báo cáo {form.period.label('vi')} của {form.unit.name} chưa được nộp",
+            field="report",
+        )
+    return form
+
+
+def _decided(request: HttpRequest, form, user):
+    refreshed = queries.report_form(dataset=form.dataset, unit=form.unit, period=form.period, user=user)
+    return form_out(refreshed, language())
+
+
+DECISION_ERRORS = {**WRITE_ERRORS, 409: ErrorOut}
+
+
+@router.post(
+    "/reports/{dataset}/{unit_id}/{period}/approve",
+    response={200: ReportFormOut, **DECISION_ERRORS},
+    auth=WRITE_AUTH,
+    url_name="report_approve",
+)
+def report_approve(request: HttpRequest, dataset: str, unit_id: int, period: str, payload: DecisionIn):
+    """Approve a submitted report at the level it waits for; the last level locks it. Refused
+    (403) outside the approver's subtree or level, (409) when it is not waiting for approval
+    (already approved, returned, not submitted)."""
+    user = request.auth
+    form = _report(request, dataset, unit_id, period, user)
+    approval.approve_report(report=form.report, user=user, note=payload.reason)
+    return _decided(request, form, user)
+
+
+@router.post(
+    "/reports/{dataset}/{unit_id}/{period}/return",
+    response={200: ReportFormOut, **DECISION_ERRORS},
+    auth=WRITE_AUTH,
+    url_name="report_return",
+)
+def report_return(request: HttpRequest, dataset: str, unit_id: int, period: str, payload: DecisionIn):
+    """Return a submitted report to its unit with the reason (required)."""
+    user = request.auth
+    form = _report(request, dataset, unit_id, period, user)
+    approval.return_report(report=form.report, user=user, reason=payload.reason)
+    return _decided(request, form, user)
+
+
+@router.post(
+    "/reports/{dataset}/{unit_id}/{period}/unlock",
+    response={200: ReportFormOut, **DECISION_ERRORS},
+    auth=WRITE_AUTH,
+    url_name="report_unlock",
+)
+def report_unlock(request: HttpRequest, dataset: str, unit_id: int, period: str, payload: DecisionIn):
+    """Unlock an approved report for correction, with the reason (required); it goes back to
+    its unit as returned."""
+    user = request.auth
+    form = _report(request, dataset, unit_id, period, user)
+    approval.unlock_report(report=form.report, user=user, reason=payload.reason)
+    return _decided(request, form, user)
+
+
+@router.post(
+    "/reports/approve",
+    response={200: list[BulkResultOut], **WRITE_ERRORS},
+    auth=WRITE_AUTH,
+    url_name="reports_approve",
+)
+def reports_approve(request: HttpRequest, payload: BulkApproveIn):
+    """Approve many reports at once. Each is decided on its own: the answer says, per report,
+    whether it was approved or why not."""
+    user = request.auth
+    results = []
+    for key in payload.reports:
+        try:
+            form = _report(request, key.dataset, key.unit_id, key.period, user)
+        except DomainError as exc:
+            results.append({**key.dict(), "approved": False, "status": "", "error": exc.message_en})
+            continue
+        (outcome,) = approval.approve_reports(reports=[form.report], user=user, note=payload.note)
+        results.append(
+            {
+                **key.dict(),
+                "approved": outcome.error is None,
+                "status": outcome.report.status,
+                "error": outcome.error.message_en if outcome.error else None,
+            }
+        )
+    return results
+
+
+@router.get("/inbox", response={200: InboxOut, **READ_ERRORS}, url_name="inbox")
+def inbox_detail(request: HttpRequest):
+    """What waits for the requester: reports to approve at their level, reports returned to
+    their units, and reports due within a week or late (twin of `/inbox/`)."""
+    user = _user(request)
+    return inbox_out(inbox(user, today=timezone.localdate()), language())

@@ -8,6 +8,17 @@ from django.utils.translation import gettext_lazy as _
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")
+    RETURNED = "returned", _("returned")
+    # Approved at some of the data set's levels, waiting for the next one.
+    APPROVED = "approved", _("approved")
+    # Approved at every level: the figures are final.
+    LOCKED = "locked", _("approved and locked")
+
+
+# Reports whose figures no longer change: entry, imports and the API refuse to touch them.
+HELD = (ReportStatus.SUBMITTED, ReportStatus.APPROVED, ReportStatus.LOCKED)
+# Reports that count as sent, for completeness.
+SENT = HELD
 
 
 class Report(models.Model):
@@ -20,6 +31,13 @@ class Report(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # How many of the data set's approval levels have approved since the last submission.
+    approvals = models.PositiveSmallIntegerField(default=0)
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="Last approval, return or unlock")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True, help_text="Why it was last returned or unlocked")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -31,6 +49,10 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id} {self.unit_id} {self.period} {self.status}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.status in HELD
 
 
 class ReportEvent(models.Model):

@@ -27,7 +27,7 @@ from dxmonitor.common.numbers import format_number
 from dxmonitor.geo.models import Level, Unit
 from dxmonitor.geo.queries import filter_units, valid_on
 
-from .models import Report, ReportStatus
+from .models import HELD, Report, ReportStatus
 
 # How many periods the overview shows: the current one and the ones before it.
 RECENT_PERIODS = {YEAR: 3, QUARTER: 5, MONTH: 6}
@@ -363,7 +363,8 @@ class ReportForm:
 
     @property
     def submitted(self) -> bool:
-        return self.report is not None and self.report.status == ReportStatus.SUBMITTED
+        """Submitted, approved or locked: its figures no longer change."""
+        return self.report is not None and self.report.is_held
 
     @property
     def accepting(self) -> bool:
@@ -375,9 +376,9 @@ class ReportForm:
 
     @property
     def lock(self) -> str:
-        """Why the form is read-only: "submitted", "closed", "not_open", "read_only", or ""."""
+        """Why the form is read-only: "approved", "submitted", "closed", "not_open", "read_only", or ""."""
         if self.submitted:
-            return "submitted"
+            return "approved" if self.report.status == ReportStatus.LOCKED else "submitted"
         if self.state == CLOSED:
             return "closed"
         if self.state == NOT_OPEN:
@@ -613,8 +614,9 @@ def active_datasets() -> list[DataSet]:
 
 
 def submitted_reports(*, unit_ids: list[int] | None = None) -> set[tuple[int, int, str]]:
-    """(data set, unit, period) of the reports whose figures may no longer change: submitted ones."""
-    reports = Report.objects.filter(status=ReportStatus.SUBMITTED)
+    """(data set, unit, period) of the reports whose figures may no longer change: submitted,
+    approved or locked ones."""
+    reports = Report.objects.filter(status__in=HELD)
     if unit_ids is not None:
         reports = reports.filter(unit_id__in=unit_ids)
     return set(reports.values_list("dataset_id", "unit_id", "period"))

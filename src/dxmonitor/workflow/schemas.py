@@ -31,11 +31,27 @@ class WindowOut(Schema):
     reopened_until: datetime.date | None
 
 
+class EventOut(Schema):
+    action: str
+    from_status: str
+    to_status: str
+    by: str | None
+    at: datetime.datetime
+    reason: str
+    is_late: bool
+
+
 class ReportOut(Schema):
     status: str
     is_late: bool
     submitted_at: datetime.datetime | None
     submitted_by: str | None
+    approval_levels: list[str] = []
+    approvals: int = 0
+    decided_at: datetime.datetime | None = None
+    decided_by: str | None = None
+    reason: str = ""
+    history: list[EventOut] = []
 
 
 class MissingOut(Schema):
@@ -156,14 +172,36 @@ def window_out(found: Window, state: str) -> dict:
     }
 
 
-def report_out(report: Report | None) -> dict:
+def _name(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def event_out(event) -> dict:
+    return {
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "by": _name(event.by),
+        "at": event.at,
+        "reason": event.reason,
+        "is_late": event.is_late,
+    }
+
+
+def report_out(report: Report | None, *, history: bool = False) -> dict:
     if report is None:
         return {"status": ReportStatus.DRAFT, "is_late": False, "submitted_at": None, "submitted_by": None}
     return {
         "status": report.status,
         "is_late": report.is_late,
         "submitted_at": report.submitted_at,
-        "submitted_by": report.submitted_by.get_username() if report.submitted_by else None,
+        "submitted_by": _name(report.submitted_by),
+        "approval_levels": report.dataset.levels,
+        "approvals": report.approvals,
+        "decided_at": report.decided_at,
+        "decided_by": _name(report.decided_by),
+        "reason": report.reason,
+        "history": [event_out(e) for e in report.events.select_related("by")] if history else [],
     }
 
 
@@ -216,7 +254,7 @@ def form_out(form: ReportForm, language: str) -> dict:
         "period": form.period.code,
         "period_label": form.period.label(language),
         "window": window_out(form.window, form.state),
-        "report": report_out(form.report),
+        "report": report_out(form.report, history=True),
         "completeness": completeness_out(form.completeness, language),
         "editable": form.editable,
         "lock": form.lock,
@@ -266,4 +304,85 @@ def overview_out(overview: DatasetOverview, language: str) -> dict:
         ],
         "count": overview.count,
         "items": items,
+    }
+
+
+class ReportRefOut(Schema):
+    dataset: str
+    unit: dict
+    period: str
+    period_label: str
+    status: str
+    is_late: bool
+    submitted_at: datetime.datetime | None
+    submitted_by: str | None
+    decided_at: datetime.datetime | None
+    decided_by: str | None
+    reason: str
+    waiting_for: dict | None = None
+    page_url: str
+    api_url: str
+
+
+class DueOut(Schema):
+    dataset: str
+    dataset_name: str
+    unit: dict
+    period: str
+    period_label: str
+    due_on: datetime.date
+    days_left: int
+    page_url: str
+
+
+class InboxOut(Schema):
+    waiting: list[ReportRefOut]
+    returned: list[ReportRefOut]
+    due: list[DueOut]
+
+
+def report_ref_out(report: Report, language: str, waiting_for=None) -> dict:
+    from dxmonitor.collection.periods import parse_period
+
+    args = [report.dataset.code, report.unit_id, report.period]
+    return {
+        "dataset": report.dataset.code,
+        "unit": unit_ref(report.unit),
+        "period": report.period,
+        "period_label": parse_period(report.period).label(language),
+        "status": report.status,
+        "is_late": report.is_late,
+        "submitted_at": report.submitted_at,
+        "submitted_by": _name(report.submitted_by),
+        "decided_at": report.decided_at,
+        "decided_by": _name(report.decided_by),
+        "reason": report.reason,
+        "waiting_for": unit_ref(waiting_for) if waiting_for is not None else None,
+        "page_url": reverse("web:entry_form", args=args),
+        "api_url": reverse("api:report_detail", args=args),
+    }
+
+
+def inbox_out(found, language: str) -> dict:
+    from .inbox import deciding_units
+
+    deciding = deciding_units(found.waiting)
+    return {
+        "waiting": [report_ref_out(r, language, deciding.get(r.pk)) for r in found.waiting],
+        "returned": [report_ref_out(r, language) for r in found.returned],
+        "due": [
+            {
+                "dataset": item.dataset.code,
+                "dataset_name": item.dataset.name(language),
+                "unit": unit_ref(item.unit),
+                "period": item.period.code,
+                "period_label": item.period.label(language),
+                "due_on": item.due_on,
+                "days_left": item.days_left,
+                "page_url": reverse(
+                    "web:entry_form", args=[item.dataset.code, item.unit.pk, item.period.code]
+                ),
+            }
+            for item in found.due
+        ],
     }
