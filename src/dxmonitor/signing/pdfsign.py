@@ -141,6 +141,12 @@ def sign_document(
     signing_time: datetime.datetime,
 ) -> bytes:
     writer = open_writer(pdf)
+    if any(fields.enumerate_sig_fields(writer.prev, filled_status=True, with_name=field_name)):
+        raise DomainError(
+            f"the document is already signed in the field {field_name}; sign in another field",
+            f"Tài liệu đã được ký ở ô chữ ký {field_name}; hãy ký vào ô khác",
+            field="field_name",
+        )
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",

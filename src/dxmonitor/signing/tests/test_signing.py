@@ -302,6 +302,19 @@ def test_a_second_signature_leaves_the_first_valid(credential, signer_user, pdf,
     assert not result.signatures[0].covers_whole_file and result.signatures[0].modification == "form_filling"
 
 
+def test_a_field_already_signed_is_not_signed_over(credential, signer_user, pdf):
+    signed = _sign(pdf, credential, signer_user)
+    with pytest.raises(DomainError) as caught:
+        _sign(signed, credential, signer_user)
+    assert caught.value.message_vi == "Tài liệu đã được ký ở ô chữ ký ChuKySo; hãy ký vào ô khác"
+
+
+def test_a_box_on_a_page_the_document_lacks_is_refused(credential, signer_user, pdf):
+    with pytest.raises(DomainError) as caught:
+        _sign(pdf, credential, signer_user, box=(5, (340.0, 60.0, 560.0, 130.0)))
+    assert caught.value.message_vi == "Tài liệu có 2 trang; không có trang 6"
+
+
 def test_an_unsigned_pdf_is_reported_unsigned(pdf, trusted):
     result = verify_pdf(pdf=pdf)
     assert not result.signed and not result.valid
