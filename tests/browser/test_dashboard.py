@@ -1,6 +1,7 @@
 """The steering committee's dashboard and its map on the demo data: the charts are drawn (their
 canvases hold coloured pixels), drilling down reaches a village, the language switch, a phone,
-the keyboard, print, PNG and spreadsheet downloads, and the map's symbols before and after 2025."""
+the keyboard, print, PNG and spreadsheet downloads, the map's symbols before and after 2025, and the
+country map as a choropleth of the provinces."""
 
 import json
 
@@ -212,13 +213,75 @@ def test_the_map_shows_symbols_before_and_after_2025_and_drills_down(web):
     assert "/dashboard/?" in page.url and "unit=" in page.url
     expect(page.locator("main h1")).to_contain_text("Xã" if "Xã" in page.title() else "")
 
-    # The whole country: 63 provinces before, 34 after, over the shape the communes draw.
+    web.assert_clean()
+
+
+# The choropleth's colours (visualMap, light to dark blue) and the grey of a province without figure.
+SHADED = """(selector) => {
+  const canvas = document.querySelector(selector + " canvas");
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let blue = 0, grey = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+    if (a < 200) continue;
+    if (b > r + 20 && b >= g) blue++;
+    else if (Math.abs(r - 227) + Math.abs(g - 231) + Math.abs(b - 236) < 12) grey++;
+  }
+  return [blue, grey];
+}"""
+
+
+def test_the_country_map_is_a_choropleth_before_and_after_2025_and_drills_down(web):
+    _login(web)
+    page = web.page
     web.goto("/dashboard/map/?period=2024&date=2025-06-30")
     _drawn(web)
-    assert len(_data(web, "map-data")["points"]) == 63
-    web.goto("/dashboard/map/?period=2024&date=2025-07-01")
+    before = _data(web, "map-data")
+    assert before["kind"] == "choropleth" and len(before["points"]) == 63 and before["basemap"] == []
+    assert all(p["shapes"] for p in before["points"])
+    chart = 'echarts.getInstanceByDom(document.getElementById("map"))'
+    option = page.evaluate(
+        f"(() => {{ const o = {chart}.getOption(); return [o.series[0].type, o.geo.length]; }})()"
+    )
+    assert option == ["map", 1]  # provinces as shapes
+    assert page.evaluate(f"{chart}.getOption().visualMap[0].show") is not False  # the colour scale
+    blue, grey = page.evaluate(SHADED, "#map")
+    with_figure = [p for p in before["points"] if p["value"] is not None]
+    assert with_figure and blue > 2000, "no province is coloured by its figure"
+    assert grey > 20000, "the provinces without a figure are not drawn"
+    expect(page.locator("main")).to_contain_text("Natural Earth")
+    web.shot("choropleth-legacy")
+
+    # Pointing at a province with a figure: its value and source.
+    target = max(with_figure, key=lambda p: p["value"])
+    box = page.locator("#map").bounding_box()
+    x, y = page.evaluate(f"([lon, lat]) => {chart}.convertToPixel({{geoIndex: 0}}, [lon, lat])",
+                         [target["lon"], target["lat"]])  # fmt: skip
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    tooltip = page.locator("#map div").filter(has_text=target["unit"]["name"]).last
+    expect(tooltip).to_contain_text(target["display"])
+    if target["source"]:
+        expect(tooltip).to_contain_text("Nguồn")
+
+    # 34 provinces after the reorganisation, a merged one drawn as those it was formed from.
+    _open(web, page.locator("fieldset.switch a").nth(1))
+    after = _data(web, "map-data")
+    assert after["kind"] == "choropleth" and len(after["points"]) == 34
+    lao_cai = next(p for p in after["points"] if p["unit"]["name"] == "Tỉnh Lào Cai")
+    assert lao_cai["shapes"] == ["10", "15"]
+    assert page.evaluate(SHADED, "#map")[1] > 20000
+    web.shot("choropleth-2025")
+
+    # A province clicked: the map of its communes, as symbols.
+    lai_chau = next(p for p in after["points"] if p["unit"]["name"] == "Tỉnh Lai Châu")
+    x, y = page.evaluate(f"([lon, lat]) => {chart}.convertToPixel({{geoIndex: 0}}, [lon, lat])",
+                         [lai_chau["lon"], lai_chau["lat"]])  # fmt: skip
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + x, box["y"] + y)
     _drawn(web)
-    country = _data(web, "map-data")
-    assert len(country["points"]) == 34 and len(country["basemap"]) == 3321
-    web.shot("country")
+    assert "/dashboard/map/?" in page.url and f"unit={lai_chau['unit']['id']}" in page.url
+    expect(page.locator("main h1")).to_contain_text("Tỉnh Lai Châu")
+    communes = _data(web, "map-data")
+    assert communes["kind"] == "symbols" and communes["points"] and len(communes["basemap"]) > 0
+    assert page.evaluate(PAINTED, "#map") > 2000
     web.assert_clean()

@@ -35,7 +35,8 @@ def read_dashboard(request: HttpRequest, query: Query[DashboardQuery]):
 @router.get("/dashboard/map", response={200: MapOut, **READ_ERRORS}, url_name="dashboard_map")
 def read_map(request: HttpRequest, query: Query[MapQuery]):
     """The units of a unit (or of the country) in force on a day, at their centroids, each with its
-    figure, the method and source behind it and how it stands against its target."""
+    figure, the method and source behind it and how it stands against its target; the provinces
+    also with the shapes that draw them (`kind` "choropleth"), other levels as symbols."""
     asked = maps.map_question(
         viewer=requester(request),
         unit_id=query.unit,

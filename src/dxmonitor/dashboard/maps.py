@@ -1,5 +1,6 @@
-"""The map: the units of a unit (or of the country) in force on a day, at their centroids, each
-with its figure and how it stands against its target, over the communes of that day."""
+"""The map: the units of a unit (or of the country) in force on a day, each with its figure and
+how it stands against its target — provinces as shapes coloured by their figure (a choropleth),
+communes and villages as symbols at their centroids over the communes of that day."""
 
 import datetime
 
@@ -25,6 +26,7 @@ from .queries import (
     require_year,
     store_years,
 )
+from .shapes import shapes_of, shapes_url
 
 
 def require_day(text: str) -> datetime.date | None:
@@ -132,6 +134,9 @@ def map_answer(
         indicators={indicator.pk: indicator},
         year=period.year,
     )
+    # Provinces have shapes (see shapes.py); the map is a choropleth only when every one has.
+    shapes = shapes_of(units) if level == Level.PROVINCE else {}
+    choropleth = bool(units) and all(shapes.get(u.pk) for u in units)
     points, unplaced = [], 0
     for unit in units:
         found = figures.get((unit.pk, indicator.pk))
@@ -149,6 +154,7 @@ def map_answer(
                 "method": found.method if found else "",
                 "source": source_text(found, lang) if found else "",
                 "status": judged["status"] if judged else ("no_target" if found else "no_figure"),
+                "shapes": shapes[unit.pk] if choropleth else [],
             }
         )
     return {
@@ -158,6 +164,8 @@ def map_answer(
         "period": period_out(period.code, lang),
         "date": day,
         "level": level,
+        "kind": "choropleth" if choropleth else "symbols",
+        "shapes_url": shapes_url() if choropleth else None,
         "points": points,
         "unplaced": unplaced,
         "basemap": basemap(day, areas),

@@ -163,6 +163,9 @@ class PointOut(Schema):
     method: str
     source: str
     status: str
+    shapes: list[str] = Field(
+        description="keys of the features of `shapes_url` that draw the unit (empty on a map of symbols)"
+    )
 
 
 class MapOut(Schema):
@@ -172,6 +175,10 @@ class MapOut(Schema):
     period: PeriodOut
     date: datetime.date
     level: str
+    kind: str = Field(
+        description='"choropleth" (provinces coloured by their figure) or "symbols" (circles at centroids)'
+    )
+    shapes_url: str | None = Field(description="GeoJSON of the province shapes of a choropleth")
     points: list[PointOut]
     unplaced: int = Field(description="units with a figure but no centroid")
     basemap: list[list[float]] = Field(description="[longitude, latitude] of every commune in force")

@@ -219,9 +219,14 @@ def map_page(request: HttpRequest) -> HttpResponse:
             + urlencode({"unit": filters["unit"], **keep} if filters["unit"] else keep),
             "indicators": Indicator.objects.filter(is_active=True).order_by("group__position", "code"),
             "with_figure": sum(1 for p in answer["points"] if p["value"] is not None),
+            "merged": any(len(p["shapes"]) > 1 for p in answer["points"]),
             "chart": {
+                "kind": answer["kind"],
+                "shapes_url": answer["shapes_url"],
+                "date": answer["date"].isoformat(),
                 "points": answer["points"],
-                "basemap": answer["basemap"],
+                # A choropleth's shapes are its backdrop: the communes' dots stay out of the page.
+                "basemap": [] if answer["kind"] == "choropleth" else answer["basemap"],
                 "indicator": answer["indicator"],
                 "title": f"{answer['indicator']['name']} — {answer['period']['label']}",
                 "labels": {
@@ -232,6 +237,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
                     "no_figure": _("no figure"),
                     "source": _("Source"),
                     "value": _("Value"),
+                    "hoang_sa": _("Hoàng Sa Islands"),
+                    "truong_sa": _("Trường Sa Islands"),
                 },
             },
         },

@@ -75,6 +75,27 @@ def test_the_map_before_and_after_the_reorganisation(client, admin, place):
     assert len(country.json()["points"]) == 34 and len(country.json()["basemap"]) > 3000
 
 
+def test_the_country_map_is_a_choropleth_and_a_province_map_symbols(client, admin, place):
+    client.force_login(admin)
+    query = {"period": "2024", "indicator": "INF.VILLAGES_WITHOUT_MOBILE"}
+    for day, count in (("2025-06-30", 63), ("2025-07-01", 34)):
+        country = client.get("/api/v1/dashboard/map", {**query, "date": day}).json()
+        assert country["kind"] == "choropleth" and country["level"] == Level.PROVINCE
+        assert country["shapes_url"].endswith("dashboard/geo/provinces-legacy.geojson")
+        assert len(country["points"]) == count and all(p["shapes"] for p in country["points"])
+        assert client.get(country["shapes_url"]).status_code == 200  # served with the product
+    merged = next(p for p in country["points"] if p["unit"]["name"] == "Tỉnh Lào Cai")
+    assert merged["shapes"] == ["10", "15"]  # Lào Cai and Yên Bái, merged on 01/07/2025
+    province = client.get("/api/v1/dashboard/map", {**query, "unit": place.province.pk}).json()
+    assert province["kind"] == "symbols" and province["shapes_url"] is None
+    assert province["level"] == Level.COMMUNE and all(p["shapes"] == [] for p in province["points"])
+    # Provinces asked inside a province: still its shape.
+    alone = client.get(
+        "/api/v1/dashboard/map", {**query, "unit": place.province.pk, "level": "province"}
+    ).json()
+    assert alone["kind"] == "choropleth" and [p["shapes"] for p in alone["points"]] == [["12"]]
+
+
 def test_bad_input_in_english_and_vietnamese(client, admin, place):
     client.force_login(admin)
     bad = client.get("/api/v1/dashboard/map", {"unit": place.province.pk, "date": "hôm qua"})

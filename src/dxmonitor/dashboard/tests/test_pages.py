@@ -2,6 +2,7 @@
 and who may read them."""
 
 import io
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -91,3 +92,8 @@ def test_the_map_page_draws_the_units_and_switches_structure(client, admin, plac
     csv = client.get("/dashboard/map/", {**query, "format": "csv"})
     text = b"".join(csv.streaming_content).decode("utf-8-sig")
     assert place.poor.code in text
+    # The country: a choropleth of the provinces, without the communes' dots in the page.
+    country = client.get("/dashboard/map/", {"period": "2024", "date": "2025-07-01"}).content.decode()
+    data = json.loads(country.split('id="map-data" type="application/json">')[1].split("</script>")[0])
+    assert data["kind"] == "choropleth" and data["basemap"] == [] and len(data["points"]) == 34
+    assert "Natural Earth" in country and "01/07/2025" in country
