@@ -6,6 +6,7 @@ from dxmonitor.analytics import score_views
 from dxmonitor.analytics import views as analytics
 from dxmonitor.collection import views as audit
 from dxmonitor.files import views as files
+from dxmonitor.workflow import approval_views as approval
 from dxmonitor.workflow import views as entry
 
 from . import checks, dhis2, views
@@ -46,6 +47,19 @@ urlpatterns = [
     ),
     path("collect/<str:code>/<int:unit_id>/<str:period>/submit/", entry.entry_submit, name="entry_submit"),
     path("collect/<str:code>/<int:unit_id>/<str:period>/reopen/", entry.entry_reopen, name="entry_reopen"),
+    path(
+        "collect/<str:code>/<int:unit_id>/<str:period>/approve/",
+        approval.report_approve,
+        name="report_approve",
+    ),
+    path(
+        "collect/<str:code>/<int:unit_id>/<str:period>/return/", approval.report_return, name="report_return"
+    ),
+    path(
+        "collect/<str:code>/<int:unit_id>/<str:period>/unlock/", approval.report_unlock, name="report_unlock"
+    ),
+    path("inbox/", approval.inbox_page, name="inbox"),
+    path("inbox/approve/", approval.inbox_approve, name="inbox_approve"),
     path("audit/", audit.audit_trail, name="audit"),
     path("analytics/", analytics.figures_table, name="analytics"),
     path("analytics/ranking/", analytics.ranking, name="analytics_ranking"),

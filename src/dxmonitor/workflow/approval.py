@@ -244,3 +244,19 @@ def approve_reports(*, reports: list[Report], user: AbstractBaseUser, note: str 
         except DomainError as exc:
             outcomes.append(Outcome(report, exc))
     return outcomes
+
+
+def decision(user: AbstractBaseUser | None, report: Report | None) -> dict:
+    """What a report's page offers the user: approve or return (when it waits for their level),
+    unlock (when it is locked and they approve at its last level), and its history."""
+    if report is None:
+        return {"may_decide": False, "may_unlock": False, "waiting_for": None, "history": []}
+    step = next_step(report)
+    waiting_for = approving_unit(report, step) if step is not None else None
+    top = approving_unit(report, len(report.dataset.levels) - 1)
+    return {
+        "may_decide": waiting_for is not None and approves_at(user, waiting_for),
+        "may_unlock": report.status == ReportStatus.LOCKED and top is not None and approves_at(user, top),
+        "waiting_for": waiting_for,
+        "history": list(report.events.select_related("by")),
+    }

@@ -27,6 +27,10 @@ class DueItem:
     due_on: datetime.date
     days_left: int  # negative: late
 
+    @property
+    def days_late(self) -> int:
+        return max(0, -self.days_left)
+
 
 @dataclass
 class Inbox:

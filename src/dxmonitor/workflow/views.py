@@ -27,6 +27,7 @@ from dxmonitor.geo.queries import get_unit
 
 from . import queries
 from .actions import UNTOUCHED, Entry, Locked, save_entry, submit_report
+from .approval import decision
 
 UNITS_PER_PAGE = 20
 SAVED = {CREATED, UPDATED, RESTORED, UNCHANGED}
@@ -119,7 +120,7 @@ def _page_url(request: HttpRequest, param: str, number: int) -> str:
 # The report form
 
 
-def _context(form: queries.ReportForm, rows=None) -> dict:
+def _context(form: queries.ReportForm, rows=None, *, user=None) -> dict:
     previous = queries.previous_period(form.period)
     following = queries.period_containing(form.period.type, form.period.end + datetime.timedelta(days=1))
     return {
@@ -133,6 +134,7 @@ def _context(form: queries.ReportForm, rows=None) -> dict:
         "reopen_default": (form.today + datetime.timedelta(days=14)).strftime("%d/%m/%Y"),
         # How numbers are typed, shown in the help line.
         "examples": {"number": "1.234,5", "rate": "24,3%"},
+        "decision": decision(user, form.report),
     }
 
 
@@ -140,7 +142,7 @@ def _context(form: queries.ReportForm, rows=None) -> dict:
 def entry_form(request: HttpRequest, code: str, unit_id: int, period: str) -> HttpResponse:
     form = _form(request, code, unit_id, period)
     if request.method != "POST":
-        return render(request, "web/entry_form.html", _context(form))
+        return render(request, "web/entry_form.html", _context(form, user=request.user))
     if not form.can_enter:
         raise PermissionDenied(_("You may not enter figures for this unit."))
     language = _language()
@@ -166,7 +168,9 @@ def entry_form(request: HttpRequest, code: str, unit_id: int, period: str) -> Ht
         form = queries.report_form(
             dataset=form.dataset, unit=form.unit, period=form.period, user=request.user
         )
-        return render(request, "web/entry_form.html", _context(form, rows=_refresh(form, rows)))
+        return render(
+            request, "web/entry_form.html", _context(form, rows=_refresh(form, rows), user=request.user)
+        )
     if saved:
         messages.success(request, _("%(saved)d figures saved.") % {"saved": saved})
     else:
