@@ -262,6 +262,7 @@ def test_the_country_map_is_a_choropleth_before_and_after_2025_and_drills_down(w
     expect(tooltip).to_contain_text(target["display"])
     if target["source"]:
         expect(tooltip).to_contain_text("Nguồn")
+    web.shot("choropleth-tooltip", full_page=False)
 
     # 34 provinces after the reorganisation, a merged one drawn as those it was formed from.
     _open(web, page.locator("fieldset.switch a").nth(1))
@@ -285,3 +286,16 @@ def test_the_country_map_is_a_choropleth_before_and_after_2025_and_drills_down(w
     assert communes["kind"] == "symbols" and communes["points"] and len(communes["basemap"]) > 0
     assert page.evaluate(PAINTED, "#map") > 2000
     web.assert_clean()
+
+
+def test_the_country_map_fits_a_phone(phone):
+    _login(phone, "/dashboard/map/")
+    phone.goto("/dashboard/map/?period=2024&date=2025-07-01")
+    _drawn(phone)
+    page = phone.page
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 362, f"the page is {width} px wide on a 360-px phone"
+    blue, grey = page.evaluate(SHADED, "#map")
+    assert blue > 500 and grey > 20000, "the provinces are not drawn"
+    phone.shot("country-map")
+    phone.assert_clean()

@@ -156,7 +156,7 @@
     var high = values.length ? Math.max.apply(null, values) : 1;
     if (high === low) high = low + 1;
     var small = el.clientWidth < 560;
-    var top = small ? 40 : 36, bottom = 44, bar = small ? 110 : 180;
+    var top = small ? 40 : 36, bottom = small ? 72 : 44, bar = small ? 120 : 180;
     var byName = {};
     data.points.forEach(function (p) { byName[String(p.unit.id)] = p; });
     var tip = function (p) {
@@ -164,7 +164,8 @@
         "</b>" + (p.value !== null ? " · " + encode(labels[p.status] || "") : "") + (p.source ? "<br><span style='font-size:12px'>" +
         encode(labels.source) + ": " + encode(p.source) + "</span>" : "");
     };
-    var legendEnd = 8 + bar + (small ? 90 : 110);
+    // "No figure" beside the colour scale, or above it on a phone.
+    var legendEnd = small ? 8 : 8 + bar + 110, legendBottom = small ? 44 : 10;
     var option = {
       animation: false,
       title: { text: data.title, left: 8, top: 4,
@@ -181,9 +182,9 @@
         inRange: { color: ["#e0ecf7", "#9ecae1", "#4a90c8", "#1f5fa0", "#0b3a6e"] }
       },
       graphic: [
-        { type: "rect", left: legendEnd, bottom: 10, shape: { width: 14, height: 12 },
+        { type: "rect", left: legendEnd, bottom: legendBottom, shape: { width: 14, height: 12 },
           style: { fill: "#e3e7ec", stroke: "#aab2bd" } },
-        { type: "text", left: legendEnd + 20, bottom: 10,
+        { type: "text", left: legendEnd + 20, bottom: legendBottom,
           style: { text: labels.no_figure, fill: "#1d2733", font: "12px sans-serif",
                    width: Math.max(60, el.clientWidth - legendEnd - 28), overflow: "truncate" } }
       ],
@@ -204,7 +205,8 @@
         type: "scatter", coordinateSystem: "geo", symbolSize: 4, silent: true, z: 3,
         itemStyle: { color: "#5b6877" },
         label: { show: true, position: "bottom", formatter: "{b}", color: "#1d2733", fontSize: 11 },
-        data: [{ name: labels.hoang_sa, value: [112.0, 16.5] }, { name: labels.truong_sa, value: [114.2, 9.8] }]
+        data: [{ name: labels.hoang_sa, value: [112.0, 16.5] },
+               { name: labels.truong_sa, value: [114.2, 9.8], label: { position: "left" } }]
           .filter(function () { return shapes.box.x1 > 111; })
       }]
     };
