@@ -96,6 +96,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for account in demo_accounts():
         say(f"  {account.description}: {account.username} / {account.password}")
     say(f"  (data-entry accounts saved in {settings.VAR_DIR / 'demo-accounts.txt'})")
+    say(
+        "  signing: the approver signs with the key of tỉnh Lai Châu (no password) or a personal"
+        f" certificate whose password is in {settings.VAR_DIR / 'demo-pki' / 'passwords.txt'}"
+    )
     say("")
     if args.no_serve:
         return 0

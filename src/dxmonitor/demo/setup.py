@@ -16,6 +16,7 @@ from dxmonitor.geo.actions import load_units
 from dxmonitor.geo.models import Unit
 
 from .actions import load_demo_scores, load_seed_facts, load_synthetic
+from .approval import load_approval_demo
 from .entry import load_entry_demo
 
 DEMO_USER = "admin"
@@ -95,6 +96,15 @@ def prepare_demo(*, progress: Callable[[str], None]) -> DemoLogin:
         lambda: (lambda r: f"{r.datasets_changed} data sets changed, {r.villages_added} villages added")(
             load_entry_demo()
         ),
+    )
+    step(
+        "approval: two communes' quarterly reports submitted, signing keys from the demo CA",
+        lambda: (
+            lambda r: (
+                f"{r.submitted} submitted now, {r.waiting} waiting for approval ({r.period}); "
+                f"{r.keys} signing keys"
+            )
+        )(load_approval_demo(admin=user)),
     )
     step(
         "scoring schemes (922 and 405 commune sub-indices), scores and ranks",

@@ -78,3 +78,26 @@ def test_synthetic_values_are_labelled_and_kept_apart(client):
     assert home["latest_real_facts"] and not any(item["synthetic"] for item in home["latest_real_facts"])
     page = client.get(f"/units/{synthetic.first().unit_id}/").content.decode()
     assert "tag synthetic" in page
+
+
+def test_the_approval_demo_fills_the_approvers_inbox_once(settings, tmp_path, admin):
+    from django.contrib.auth import get_user_model
+
+    from dxmonitor.demo.approval import load_approval_demo
+    from dxmonitor.demo.entry import load_entry_demo
+    from dxmonitor.signing.queries import credentials_for
+    from dxmonitor.workflow.inbox import inbox
+
+    settings.VAR_DIR = tmp_path
+    load_entry_demo()
+    first = load_approval_demo(admin=admin)
+    again = load_approval_demo(admin=admin)
+    assert (first.submitted, first.waiting) == (2, 2) and (again.submitted, again.waiting) == (0, 2)
+    approver = get_user_model().objects.get(username="pheduyet.laichau")
+    waiting = inbox(approver, today=datetime.date.today()).waiting
+    assert sorted(r.unit.short_name for r in waiting) == ["Mường Than", "Tân Uyên"]
+    assert all(v.is_synthetic for r in waiting for v in Value.objects.filter(unit=r.unit, period=r.period))
+    # The approver signs with a personal key and with the province's key.
+    kinds = sorted("unit" if c.unit_id else "personal" for c in credentials_for(approver))
+    assert kinds == ["personal", "unit"]
+    assert (tmp_path / "demo-pki" / "passwords.txt").exists()
