@@ -95,7 +95,12 @@ def due_soon(
 ) -> list[DueItem]:
     """Reports of the user's communes not yet sent whose deadline is within `days` days or has
     passed while the period is still open, nearest deadline first."""
-    communes = entry_communes(user, today=today)
+    return due_among(entry_communes(user, today=today), today=today, days=days)
+
+
+def due_among(
+    communes, *, today: datetime.date, days: int = DUE_SOON_DAYS, limit: int = LIMIT
+) -> list[DueItem]:
     items: list[DueItem] = []
     for dataset in active_datasets():
         for period in recent_periods(dataset.period_type, today, count=2):
@@ -103,7 +108,7 @@ def due_soon(
             state = found.state(today)
             if state in (CLOSED, NOT_OPEN) or (found.due_on - today).days > days:
                 continue
-            units = list(reporting_communes(dataset, communes, today=today)[: LIMIT + 1])
+            units = list(reporting_communes(dataset, communes, today=today)[: limit + 1])
             held = set(
                 Report.objects.filter(
                     dataset=dataset, period=period.code, status__in=HELD, unit__in=units
@@ -115,7 +120,7 @@ def due_soon(
                 if unit.pk not in held
             )
     items.sort(key=lambda item: (item.due_on, item.dataset.code, item.unit.code))
-    return items[:LIMIT]
+    return items[:limit]
 
 
 def inbox(user: AbstractBaseUser | None, *, today: datetime.date) -> Inbox:

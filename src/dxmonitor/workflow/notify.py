@@ -117,3 +117,33 @@ def remind(*, unit: Unit, lines_vi: list[str], lines_en: list[str]) -> int:
         body=body,
         to=_addresses(unit=unit, roles=[Role.DATA_ENTRY]),
     )
+
+
+def send_reminders(*, today, days: int, dry_run: bool = False) -> tuple[int, int]:
+    """E-mail each commune whose reports are due within `days` days (or late while the period is
+    open) the list of them. Returns (communes with reports due, e-mails sent)."""
+    from dxmonitor.geo.queries import filter_units
+
+    from .inbox import due_among
+
+    communes = filter_units(level="commune", as_of=today)
+    due = due_among(communes, today=today, days=days, limit=100_000)
+    by_unit: dict[int, list] = {}
+    for item in due:
+        by_unit.setdefault(item.unit.pk, []).append(item)
+    sent = 0
+    for items in by_unit.values():
+        unit = items[0].unit
+        lines_vi = [
+            f"{i.dataset.name_vi}, {i.period.label('vi')}: hạn {i.due_on:%d/%m/%Y}"
+            + (f" (đã trễ {-i.days_left} ngày)" if i.days_left < 0 else "")
+            for i in items
+        ]
+        lines_en = [
+            f"{i.dataset.name_en}, {i.period.code}: due {i.due_on:%d/%m/%Y}"
+            + (f" ({-i.days_left} days late)" if i.days_left < 0 else "")
+            for i in items
+        ]
+        if not dry_run:
+            sent += remind(unit=unit, lines_vi=lines_vi, lines_en=lines_en)
+    return len(by_unit), sent

@@ -286,3 +286,23 @@ def test_inbox_lists_reports_due_soon(quarterly, late_quarterly, commune, clerk,
     assert {(d.dataset.code, d.unit) for d in due} >= {("LATE_Q", commune)}
     late = next(d for d in due if d.dataset.code == "LATE_Q")
     assert late.days_left <= 0
+
+
+def test_reminders_go_to_the_officers_of_communes_with_reports_due(
+    late_quarterly, commune, clerk, last_quarter
+):
+    from dxmonitor.workflow.notify import send_reminders
+
+    _with_email(clerk, "canbo@thanuyen.vn")
+    today = datetime.date.today()
+    counted, sent = send_reminders(today=today, days=7, dry_run=True)
+    assert counted >= 1 and sent == 0 and mail.outbox == []
+    counted, sent = send_reminders(today=today, days=7)
+    assert sent == 1 and mail.outbox[0].to == ["canbo@thanuyen.vn"]
+    assert "Sắp đến hạn nộp báo cáo" in mail.outbox[0].subject and "đã trễ" in mail.outbox[0].body
+    assert last_quarter.label("vi") in mail.outbox[0].body
+    fill(commune, last_quarter, clerk)
+    submit_report(dataset=late_quarterly, unit=commune, period=last_quarter.code, user=clerk)
+    mail.outbox.clear()
+    send_reminders(today=today, days=7)
+    assert all(m.to != ["canbo@thanuyen.vn"] for m in mail.outbox)
