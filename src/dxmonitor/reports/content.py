@@ -108,11 +108,16 @@ def build_document(
     )
 
 
+def _lower_first(name: str) -> str:
+    """ "Tỉnh Lai Châu" as it reads inside a sentence: "tỉnh Lai Châu"."""
+    return name[:1].lower() + name[1:]
+
+
 def _overview(unit, period, indicators, present, judged) -> Section:
     met = sum(1 for i in present if judged[i.pk] and judged[i.pk]["status"] == "met")
     with_target = sum(1 for i in present if judged[i.pk])
     paragraphs = [
-        f"Thực hiện nhiệm vụ chuyển đổi số, {unit.name} báo cáo kết quả {period.label('vi').lower()} "
+        f"Thực hiện nhiệm vụ chuyển đổi số, Ủy ban nhân dân {_lower_first(unit.name)} báo cáo kết quả {period.label('vi').lower()} "
         f"theo bộ chỉ tiêu giám sát chuyển đổi số, với số liệu tổng hợp từ các đơn vị trực thuộc "
         f"trên hệ thống dxmonitor.",
         f"Trong {len(indicators)} chỉ tiêu theo dõi, {len(present)} chỉ tiêu đã có số liệu; "
@@ -133,7 +138,9 @@ def _results(unit, period, indicators, own, judged) -> Section:
                 indicator.name_vi,
                 _value(figure, indicator) if figure else "Chưa có số liệu",
                 format_value(target, measure_unit=indicator.measure_unit) if status else "—",
-                STATUS_WORDS.get(status["status"], "") if status else "Không có mục tiêu",
+                STATUS_WORDS.get(status["status"], "")
+                if status
+                else ("Không có mục tiêu" if figure else "—"),
             ]
         )
         if indicator.measure_unit == "percent" and figure is not None:
