@@ -117,7 +117,8 @@ def _overview(unit, period, indicators, present, judged) -> Section:
     met = sum(1 for i in present if judged[i.pk] and judged[i.pk]["status"] == "met")
     with_target = sum(1 for i in present if judged[i.pk])
     paragraphs = [
-        f"Thực hiện nhiệm vụ chuyển đổi số, Ủy ban nhân dân {_lower_first(unit.name)} báo cáo kết quả {period.label('vi').lower()} "
+        f"Thực hiện nhiệm vụ chuyển đổi số, Ủy ban nhân dân {_lower_first(unit.name)} báo cáo kết quả "
+        f"{period.label('vi').lower()} "
         f"theo bộ chỉ tiêu giám sát chuyển đổi số, với số liệu tổng hợp từ các đơn vị trực thuộc "
         f"trên hệ thống dxmonitor.",
         f"Trong {len(indicators)} chỉ tiêu theo dõi, {len(present)} chỉ tiêu đã có số liệu; "
