@@ -89,6 +89,11 @@ class Value(models.Model):
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     is_synthetic = models.BooleanField(default=False, help_text="Made up for the demo; never a real figure")
+    # Set when the report holding the value is approved at its last level, cleared when it is
+    # unlocked; the database default keeps the bulk path's explicit column lists valid.
+    is_published = models.BooleanField(
+        default=False, db_default=False, help_text="In an approved and locked report: open data"
+    )
     # Provenance of the current version; every earlier version keeps its own in ValueChange.
     source_type = models.CharField(max_length=12, choices=SourceType.choices)
     document = models.ForeignKey(

@@ -53,16 +53,17 @@ RULE = Bilingual(
     vi=(
         "Cổng chỉ công khai số liệu đã được công bố: số liệu đọc từ tài liệu đã công bố (bài báo, "
         "báo cáo), kèm tài liệu và đoạn trích làm bằng chứng, và dữ liệu mô phỏng có ghi nhãn. "
-        "Số liệu do xã, thôn nhập qua biểu mẫu, tệp hay máy khách API chỉ người có quyền trên đơn vị "
-        "đó xem được, cho đến khi quy trình phê duyệt công bố chúng. Số liệu đã xóa không bao giờ "
-        "được công khai."
+        "Số liệu do xã, thôn nhập qua biểu mẫu, tệp hay máy khách API được công khai khi báo cáo chứa "
+        "chúng được phê duyệt ở cấp cuối cùng, và thôi công khai nếu báo cáo được mở khóa; trước đó chỉ "
+        "người có quyền trên đơn vị xem được. Số liệu đã xóa không bao giờ được công khai."
     ),
     en=(
         "The portal shows only published figures: figures read from published documents (articles, "
         "reports), each with its document and the quote that states it, and labelled synthetic "
         "demo data. Figures that communes and villages enter through forms, files or API clients "
-        "are read only by those with a role over the unit until the approval workflow publishes "
-        "them. Deleted figures are never public."
+        "become public when the report holding them is approved at its last level, and stop being "
+        "public if it is unlocked; until then only those with a role over the unit read them. "
+        "Deleted figures are never public."
     ),
 )
 

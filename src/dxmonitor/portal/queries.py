@@ -22,13 +22,15 @@ DATA_CHOICES = (ALL, REAL, SYNTHETIC)
 
 def public_filter(*, prefix: str = "") -> Q:
     """The rule: a value is public when it is not deleted and was read from a published document
-    (by hand, or by the extractor once a reviewer accepted the fact) or is labelled synthetic demo
-    data. Figures collected from units (forms, files, API clients) become public only when the
-    approval workflow publishes them.
+    (by hand, or by the extractor once a reviewer accepted the fact), is labelled synthetic demo
+    data, or sits in a report approved at every level (collected figures: forms, files, API
+    clients — published by the last approval, withdrawn when the report is unlocked).
 
     `prefix` applies the rule through a relation ("values__" from units or documents).
     """
-    return Q(**{f"{prefix}is_deleted": False, f"{prefix}source_type__in": PUBLIC_SOURCES})
+    return Q(**{f"{prefix}is_deleted": False}) & (
+        Q(**{f"{prefix}source_type__in": PUBLIC_SOURCES}) | Q(**{f"{prefix}is_published": True})
+    )
 
 
 def public_values(

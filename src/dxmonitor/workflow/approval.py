@@ -133,6 +133,23 @@ def _record(report: Report, *, action: str, before: str, user: AbstractBaseUser,
     )
 
 
+def publish(report: Report, *, published: bool) -> int:
+    """Open (or withdraw) the report's figures to the public portal: its unit's, or its villages'
+    for a village-level data set. Locked figures cannot change, so the flag stays true to them."""
+    from dxmonitor.collection.models import Value, ValueKind
+    from dxmonitor.collection.periods import parse_period
+
+    from .queries import entry_units
+
+    units = [report.unit, *entry_units(report.dataset, report.unit, parse_period(report.period))]
+    return Value.objects.filter(
+        unit__in=units,
+        indicator__in=report.dataset.members.values("indicator_id"),
+        period=report.period,
+        kind=ValueKind.ACTUAL,
+    ).update(is_published=published)
+
+
 def _signature_check(report: Report) -> None:
     if not report.dataset.requires_signed_report:
         return
@@ -162,6 +179,8 @@ def approve_report(*, report: Report, user: AbstractBaseUser, note: str = "") ->
         report.status = ReportStatus.LOCKED if last else ReportStatus.APPROVED
         report.decided_at, report.decided_by = timezone.now(), user
         report.save()
+        if last:
+            publish(report, published=True)
         _record(report, action="approve", before=before, user=user, reason=note.strip())
         transaction.on_commit(lambda: notify.decided(report=report, action="approve"))
     return report
@@ -219,6 +238,8 @@ def _send_back(report: Report, *, user: AbstractBaseUser, reason: str, action: s
             reason=reason,
         )
     before = report.status
+    if before == ReportStatus.LOCKED:
+        publish(report, published=False)
     report.status = ReportStatus.RETURNED
     report.approvals = 0
     report.reason = reason.strip()[:2000]

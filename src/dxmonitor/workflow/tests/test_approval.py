@@ -2,6 +2,7 @@
 approvers confined to their subtree and level, locked figures refused everywhere, e-mails sent."""
 
 import datetime
+import json
 
 import pytest
 from django.core import mail
@@ -306,3 +307,19 @@ def test_reminders_go_to_the_officers_of_communes_with_reports_due(
     mail.outbox.clear()
     send_reminders(today=today, days=7)
     assert all(m.to != ["canbo@thanuyen.vn"] for m in mail.outbox)
+
+
+def test_the_last_approval_publishes_the_figures_and_unlocking_withdraws_them(
+    submitted, commune, approver, current_quarter, client
+):
+    from dxmonitor.portal.queries import public_values
+
+    households = Indicator.objects.get(code="CTX.HOUSEHOLDS")
+    assert not public_values(unit=commune, indicator=households).exists()
+    approve_report(report=submitted, user=approver)
+    published = public_values(unit=commune, indicator=households)
+    assert [(v.period, v.value) for v in published] == [(current_quarter.code, 1234)]
+    page = client.get(f"/api/v1/public/units/{commune.pk}").json()
+    assert "CTX.HOUSEHOLDS" in json.dumps(page)
+    unlock_report(report=submitted, user=approver, reason="Điều chỉnh số hộ")
+    assert not public_values(unit=commune, indicator=households).exists()
