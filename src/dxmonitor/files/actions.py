@@ -221,9 +221,7 @@ def _submitted_codes(dataset: DataSet, period: str) -> dict[str, str]:
     """Codes of the units whose figures sit in a submitted report: commune → its name."""
     if not period:
         return {}
-    communes = Unit.objects.filter(
-        reports__dataset=dataset, reports__period=period, reports__status__in=HELD
-    )
+    communes = Unit.objects.filter(reports__dataset=dataset, reports__period=period, reports__status__in=HELD)
     blocked = {c.code: c.name for c in communes}
     if dataset.level == "village":
         villages = Unit.objects.filter(parent__in=communes, level="village").select_related("parent")
