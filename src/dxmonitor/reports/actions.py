@@ -122,7 +122,9 @@ def sign_report(
     from dxmonitor.signing.actions import sign_pdf
 
     with transaction.atomic():
-        report = OfficialReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+        report = (
+            OfficialReport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
+        )
         if report.is_signed:
             raise DomainError(
                 f"report {report.number_symbol} was already signed by {report.signer_subject}",

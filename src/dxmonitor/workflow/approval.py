@@ -123,7 +123,10 @@ def _refuse_state(report: Report, verb_en: str, verb_vi: str) -> None:
 
 def _locked_row(report: Report) -> Report:
     return (
-        Report.objects.select_for_update().select_related("dataset", "unit", "submitted_by").get(pk=report.pk)
+        # Only the report's own row: PostgreSQL cannot lock the nullable side of an outer join.
+        Report.objects.select_for_update(of=("self",))
+        .select_related("dataset", "unit", "submitted_by")
+        .get(pk=report.pk)
     )
 
 
