@@ -139,7 +139,8 @@ def pick_indicators(count: int) -> list[dict]:
     ]
 
 
-SCHEMA = """
+# The units and indicators as generated; the dashboard bench copies them into the product's tables.
+UNITS_AND_INDICATORS = """
 CREATE TABLE bench_unit (
     id BIGINT PRIMARY KEY, code TEXT, name TEXT, level TEXT, parent_id BIGINT, path TEXT, depth INTEGER,
     valid_from DATE, valid_to DATE, province_id BIGINT, commune_id BIGINT
@@ -148,6 +149,10 @@ CREATE TABLE bench_indicator (
     id BIGINT PRIMARY KEY, code TEXT, kind TEXT, measure_unit TEXT, aggregation TEXT, period_aggregation TEXT,
     direction TEXT, context_id BIGINT
 );
+"""
+SCHEMA = (
+    UNITS_AND_INDICATORS
+    + """
 CREATE TABLE bench_succession (predecessor_id BIGINT, successor_id BIGINT, weight DOUBLE PRECISION);
 CREATE TABLE bench_dataset (id BIGINT, code TEXT, level TEXT, period_type TEXT);
 CREATE TABLE bench_report (
@@ -161,6 +166,7 @@ CREATE UNLOGGED TABLE bench_value (
 );
 CREATE TABLE bench_change (id BIGSERIAL PRIMARY KEY, value_id BIGINT);
 """
+)
 
 
 def source_for(uri: str):
@@ -242,26 +248,49 @@ def month_of(number: int) -> datetime.date:
     return datetime.date(FIRST_YEAR + number // 12, number % 12 + 1, 1)
 
 
-def make_values(db, scale: Scale, say: Say) -> None:
-    """Every village × indicator × month, a month per statement; ids in that order."""
+VALUE_COLUMNS = (
+    "id, unit_id, indicator_id, period_type, period, period_start, kind, value, comparator, numerator, "
+    "denominator, is_synthetic, is_deleted"
+)
+# Each indicator's id in the values and its number n (1, 2, …) in the generated ones: the values
+# of an indicator depend on its number only, whatever id the database it is written to gives it.
+BENCH_INDICATORS = "SELECT id, id AS n, aggregation FROM bench_indicator"
+
+
+def make_values(
+    db,
+    scale: Scale,
+    say: Say,
+    *,
+    into: str = "bench_value",
+    indicators: str = BENCH_INDICATORS,
+    extra: dict[str, str] | None = None,
+    synthetic: bool = False,
+) -> None:
+    """Every village × indicator × month, a month per statement; ids in that order. `into` is the
+    table written, `extra` further columns of it and the SQL of their value ("{day}" in it: the
+    month's first day)."""
     v, i = scale.villages, scale.indicators
+    extra = extra or {}
+    columns = VALUE_COLUMNS + "".join(f", {name}" for name in extra)
     started = time.monotonic()
     for m in range(scale.months):
         day = month_of(m)
-        den = "(20 + (g.v * 37 + k.id * 11) % 180)"
-        num = f"floor({den} * ((g.v * 13 + k.id * 7 + {m} * 3) % 101) / 100.0)"
+        more = "".join(", " + sql.replace("{day}", day.isoformat()) for sql in extra.values())
+        den = "(20 + (g.v * 37 + k.n * 11) % 180)"
+        num = f"floor({den} * ((g.v * 13 + k.n * 7 + {m} * 3) % 101) / 100.0)"
         db.execute(
             f"""
-            INSERT INTO bench_value
-            SELECT {1 + m * i * v} + (k.id - 1) * {v} + g.v, {VILLAGE_ID} + g.v, k.id, 'M', '{day:%Y%m}',
+            INSERT INTO {into} ({columns})
+            SELECT {1 + m * i * v} + (k.n - 1) * {v} + g.v, {VILLAGE_ID} + g.v, k.id, 'M', '{day:%Y%m}',
                    DATE '{day.isoformat()}', 'actual',
                    CASE WHEN k.aggregation = 'ratio_of_sums' THEN 100.0 * {num} / {den}
-                        ELSE ((g.v * 7919 + k.id * 104729 + {m} * 31) % 997 + 1)::float8 END,
+                        ELSE ((g.v * 7919 + k.n * 104729 + {m} * 31) % 997 + 1)::float8 END,
                    'eq',
                    CASE WHEN k.aggregation = 'ratio_of_sums' THEN {num} END,
                    CASE WHEN k.aggregation = 'ratio_of_sums' THEN {den} END,
-                   false, false
-            FROM (SELECT * FROM bench_indicator ORDER BY id) k
+                   {str(synthetic).lower()}, false{more}
+            FROM (SELECT * FROM ({indicators}) k0 ORDER BY n) k
             CROSS JOIN LATERAL generate_series(0, {v - 1}) g(v)
             """
         )
@@ -271,6 +300,9 @@ def make_values(db, scale: Scale, say: Say) -> None:
                 f"  generated {done:,} of {scale.values:,} values ({day:%Y-%m}), "
                 f"{time.monotonic() - started:.0f} s"
             )
+
+
+def index_values(db, say: Say) -> None:
     started = time.monotonic()
     db.execute("SET maintenance_work_mem = '1GB'")
     # The baseline's indexes, as an analytics table would have: by month, and by indicator.
@@ -351,6 +383,7 @@ def run(
                 make_units(db, scale)
                 say(f"generating values into PostgreSQL ({time.monotonic() - started:.0f} s)")
                 make_values(db, scale, say)
+                index_values(db, say)
             generate_s = time.monotonic() - started
             count = db.execute("SELECT count(*) FROM bench_value").fetchone()[0]
             if count != scale.values:

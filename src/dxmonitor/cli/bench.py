@@ -90,7 +90,15 @@ def register(sub: Subcommands, add: Adder) -> None:
     bench_dashboard = add(
         "dashboard", cmd_bench_dashboard, "time the dashboard's first render in Chromium", bench
     )
-    bench_dashboard.add_argument("--runs", type=int, default=5, help="visits timed (default 5)")
+    bench_dashboard.add_argument("--runs", type=int, default=5, help="visits timed, of each page (default 5)")
     bench_dashboard.add_argument("--var-dir", help="a prepared var folder to serve (default: a fresh demo)")
-    bench_dashboard.add_argument("--path", default="/dashboard/", help="page to open (default /dashboard/)")
-    bench_dashboard.add_argument("--scale", default="demo", help="name of the data set, for the JSON line")
+    bench_dashboard.add_argument(
+        "--path", default="/dashboard/", help="page to open on a demo (default /dashboard/)"
+    )
+    bench_dashboard.add_argument(
+        "--scale",
+        default="demo",
+        help="demo (default; or any name of a --var-dir's data, for the JSON line), or small, medium or "
+        "full: the analytics bench's synthetic country in a PostgreSQL database of its own on "
+        "127.0.0.1:5432 (user postgres), built, served and removed by the bench",
+    )
