@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -56,6 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "default_title": actions.DEFAULT_SIGNER_TITLE,
             "default_symbol": actions.DEFAULT_SYMBOL,
             "posted": {},
+            "api_url": reverse("api:official_reports"),
         },
     )
 
@@ -109,6 +111,7 @@ def detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "credentials": usable,
             "result": verification,
             "file_name": "",
+            "api_url": reverse("api:official_report", args=[report.pk]),
         },
     )
 
