@@ -1,7 +1,7 @@
 """JSON twins of the official reports pages: list, make, read, download, sign."""
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.common.api import WRITE_ERRORS, ErrorOut
@@ -56,7 +56,7 @@ def make_report(request: HttpRequest, payload: ReportIn):
         issued_on=payload.issued_on,
         recipients=payload.recipients or None,
     )
-    return 201, report_out(report)
+    return Status(201, report_out(report))
 
 
 @router.get(
