@@ -81,7 +81,8 @@ def _serve(env: dict, folder: Path, log) -> tuple[subprocess.Popen, str]:
     server = subprocess.Popen([*command(), "serve", "--host", HOST, "--port", str(port)], env=env,
                               cwd=folder, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        _wait(base + "/", server)
+        # The sign-in page: light whatever the data (the home page counts every value).
+        _wait(base + "/login/", server)
     except BaseException:
         _stop(server)
         raise
@@ -160,6 +161,11 @@ def bench_country(*, runs: int, scale: str, say: Callable[[str], None]) -> dict:
             say("serving the site (dxmonitor serve) and measuring in Chromium")
             server, base = _serve(site.env(), site.folder, log)
             found = _measure(sync_playwright, base=base, login=site.login, pages=pages, runs=runs, say=say)
+        except BaseException:
+            log.flush()
+            tail = (site.folder / "bench-server.log").read_text(encoding="utf-8").splitlines()[-20:]
+            say("the server's last lines:\n" + "\n".join(tail))
+            raise
         finally:
             if server is not None:
                 _stop(server)
