@@ -85,7 +85,6 @@ class Site:
     folder: Path
     store_path: Path
     login: list[str]
-    province_id: int
     commune_id: int
     values: int = 0
     units: int = 0
@@ -209,7 +208,6 @@ def served_country(*, scale_name: str, say: Say) -> Iterator[Site]:
         folder=folder,
         store_path=folder / "analytics.duckdb",
         login=[USERNAME, secrets.token_urlsafe(12)],
-        province_id=0,
         commune_id=COMMUNE_ID,
     )
     say(
@@ -245,12 +243,12 @@ def build(site: Site, scale: Scale, *, say: Say) -> None:
                 "WHERE c.id IS NULL"
             ).fetchall()
             if missing:
-                raise DomainError(f"indicators not in the catalogue: {missing}", "")
+                raise DomainError(
+                    f"indicators not in the catalogue: {missing}",
+                    f"Chỉ tiêu không có trong danh mục: {missing}",
+                )
             make_units(db, scale)
             site.units = copy_units(db)
-            site.province_id = db.execute("SELECT min(id) FROM geo_unit WHERE level = 'province'").fetchone()[
-                0
-            ]
         say(f"generating {scale.values:,} values into {VALUES}")
         with _step(site, "values_s", say):
             rebuild = unindex(db)
@@ -274,7 +272,10 @@ def build(site: Site, scale: Scale, *, say: Say) -> None:
                 )
         site.values = db.execute(f"SELECT count(*) FROM {VALUES}").fetchone()[0]
         if site.values != scale.values:
-            raise DomainError(f"{VALUES} holds {site.values:,} values, not {scale.values:,}", "")
+            raise DomainError(
+                f"{VALUES} holds {site.values:,} values, not {scale.values:,}",
+                f"{VALUES} có {site.values:,} giá trị, không phải {scale.values:,}",
+            )
     say("the product's full rebuild of the analytics store (dxmonitor analytics refresh --full)")
     with _step(site, "refresh_s", say):
         _run(site, ["analytics", "refresh", "--full"], say=say, relay=True)
