@@ -362,7 +362,9 @@ def test_a_report_is_returned_corrected_approved_and_the_province_signs_its_repo
     web.assert_clean("the approver adds a signing key")
 
     # The province's report for 2026.
-    _click_through(page, page.locator("header nav a", has_text="Báo cáo chính thức"))
+    # Official reports are reached from the inbox.
+    _click_through(page, page.locator("header nav a", has_text="Hộp việc"))
+    _click_through(page, page.locator("p.see-also a", has_text="Báo cáo chính thức"))
     make = page.locator("section.make-report form")
     make.locator("select[name=unit]").select_option(str(setup["province"]))
     make.locator("input[name=period]").fill(YEAR)
