@@ -50,6 +50,48 @@ def upload_credential(
     return Status(201, credential_out(credential, now=timezone.now()))
 
 
+@router.post(
+    "/signing/unit-keys",
+    response={201: CredentialOut, **ERRORS},
+    auth=WRITE_AUTH,
+    url_name="signing_unit_key",
+)
+def keep_unit_key(
+    request: HttpRequest,
+    unit_id: Form[int],
+    file: File[UploadedFile],
+    password: Form[str] = "",
+    label: Form[str] = "",
+):
+    """Keep a signing key for a unit the caller approves for: multipart `unit_id`, `file`,
+    `password`, optional `label`. The password is kept encrypted so the unit's approvers sign
+    without it."""
+    from dxmonitor.geo.api import get_unit
+
+    credential = actions.create_unit_credential(
+        unit=get_unit(unit_id),
+        pkcs12=read_pkcs12_upload(file),
+        password=password,
+        label=label[:200],
+        by=request.auth,
+    )
+    return Status(201, credential_out(credential, now=timezone.now()))
+
+
+@router.post(
+    "/signing/credentials/{credential_id}/stop",
+    response={200: CredentialOut, **ERRORS},
+    auth=WRITE_AUTH,
+    url_name="signing_stop_key",
+)
+def stop_key(request: HttpRequest, credential_id: int):
+    """Stop using one of the caller's keys; signatures made with it stay verifiable."""
+    credential = actions.get_credential(credential_id=credential_id, user=request.auth)
+    return credential_out(
+        actions.deactivate_credential(credential=credential, by=request.auth), now=timezone.now()
+    )
+
+
 @router.get(
     "/signing/roots", response={200: list[RootOut], **ERRORS}, auth=WRITE_AUTH, url_name="signing_roots"
 )

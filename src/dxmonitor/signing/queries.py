@@ -124,6 +124,17 @@ def trusted_roots(*, active_only: bool = False) -> QuerySet[TrustedRoot]:
     return roots.filter(is_active=True) if active_only else roots
 
 
+def units_approved_by(user: AbstractBaseUser | None) -> list:
+    """The units a user holds an approver's (or administrator's) role on: those they may keep a key for."""
+    from dxmonitor.accounts.models import Role, RoleAssignment
+    from dxmonitor.geo.models import Unit
+
+    if user is None or not user.is_authenticated:
+        return []
+    held = RoleAssignment.objects.filter(user=user, role__in=[Role.APPROVER, Role.ADMIN], unit__isnull=False)
+    return list(Unit.objects.filter(pk__in=held.values("unit_id")).order_by("path"))
+
+
 def credentials_for(user: AbstractBaseUser | None) -> QuerySet[Credential]:
     """The user's own keys and the keys of the units they approve for (with their subtrees)."""
     if user is None or not user.is_authenticated:

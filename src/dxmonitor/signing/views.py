@@ -32,6 +32,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "signing/overview.html",
         {
             "credentials": queries.credentials_for(request.user),
+            "approved_units": queries.units_approved_by(request.user),
             "roots": queries.trusted_roots(),
             "is_admin": is_national_admin(request.user),
             "api_url": reverse("api:openapi-view") + "#/signing",
@@ -54,6 +55,48 @@ def upload_credential(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message(_language()))
         return redirect("signing:overview")
     messages.success(request, _("Signing key kept: %(name)s") % {"name": credential.subject_name})
+    return redirect("signing:overview")
+
+
+@require_POST
+@login_required
+def add_unit_key(request: HttpRequest) -> HttpResponse:
+    """Keep a key for a unit the user approves for; its approvers then sign without a password."""
+    from dxmonitor.geo.models import Unit
+
+    unit = Unit.objects.filter(
+        pk=int(request.POST.get("unit") or 0) if request.POST.get("unit", "").isdigit() else 0
+    ).first()
+    try:
+        if unit is None:
+            raise DomainError("choose a unit", "Hãy chọn đơn vị")
+        credential = actions.create_unit_credential(
+            unit=unit,
+            pkcs12=read_pkcs12_upload(request.FILES.get("file")),
+            password=request.POST.get("password", ""),
+            label=request.POST.get("label", "").strip()[:200],
+            by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message(_language()))
+        return redirect("signing:overview")
+    messages.success(
+        request, _("Key of %(unit)s kept: %(name)s") % {"unit": unit.name, "name": credential.subject_name}
+    )
+    return redirect("signing:overview")
+
+
+@require_POST
+@login_required
+def stop_key(request: HttpRequest, credential_id: int) -> HttpResponse:
+    """Stop using a key; what was signed with it stays verifiable."""
+    try:
+        credential = actions.get_credential(credential_id=credential_id, user=request.user)
+        actions.deactivate_credential(credential=credential, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message(_language()))
+        return redirect("signing:overview")
+    messages.success(request, _("The key is no longer used: %(name)s") % {"name": credential.subject_name})
     return redirect("signing:overview")
 
 

@@ -206,3 +206,43 @@ def test_the_demo_pki_command_is_idempotent(tmp_path, capsys):
     keys = Credential.objects.order_by("pk")
     assert keys.count() == 3 and keys.filter(unit__name="Tỉnh Lai Châu").count() == 1
     assert io.BytesIO((tmp_path / "passwords.txt").read_bytes()).read().count(b"\n") == 3
+
+
+def test_an_approver_keeps_a_key_for_their_unit_and_stops_using_it(client, approver, province, ca, trusted):
+    from dxmonitor.signing import pki
+    from dxmonitor.signing.models import Credential
+
+    issued = pki.issue(ca=ca, common_name="UBND tỉnh Lai Châu", organisation="UBND tỉnh Lai Châu")
+    data = pki.export_pkcs12(issued, password="mat-khau-don-vi", chain=[ca.certificate])
+    client.force_login(approver)
+    page = client.get("/signing/").content.decode()
+    assert 'data-form="unit-key"' in page and f'<option value="{province.pk}">' in page
+    upload = SimpleUploadedFile("don-vi.p12", data, content_type="application/x-pkcs12")
+    wrong = client.post(
+        "/signing/unit-keys/", {"unit": province.pk, "file": upload, "password": "sai"}, follow=True
+    )
+    assert "Mật khẩu tệp chứng thư số không đúng" in wrong.content.decode()
+    assert not Credential.objects.filter(unit=province).exists()
+    upload = SimpleUploadedFile("don-vi.p12", data, content_type="application/x-pkcs12")
+    client.post("/signing/unit-keys/", {"unit": province.pk, "file": upload, "password": "mat-khau-don-vi"})
+    key = Credential.objects.get(unit=province)
+    assert key.is_active and key.owner_id is None
+    client.post(f"/signing/credentials/{key.pk}/stop/")
+    key.refresh_from_db()
+    assert not key.is_active
+
+
+def test_a_unit_key_is_refused_to_someone_who_does_not_approve_for_it(
+    client, signer_user, province, ca, trusted
+):
+    from dxmonitor.signing import pki
+
+    issued = pki.issue(ca=ca, common_name="UBND tỉnh Lai Châu")
+    data = pki.export_pkcs12(issued, password="x-mat-khau", chain=[ca.certificate])
+    client.force_login(signer_user)
+    assert 'data-form="unit-key"' not in client.get("/signing/").content.decode()
+    answer = client.post(
+        "/api/v1/signing/unit-keys",
+        {"unit_id": province.pk, "file": SimpleUploadedFile("k.p12", data), "password": "x-mat-khau"},
+    )
+    assert answer.status_code == 403
