@@ -350,7 +350,7 @@ def test_a_report_is_returned_corrected_approved_and_the_province_signs_its_repo
 
     # The approver adds a personal signing key on the signing page.
     _log_in(web, APPROVER, APPROVER_PASSWORD, "/signing/")
-    upload = page.locator("#credentials form")
+    upload = page.locator('#credentials form[action="/signing/credentials/"]')
     upload.locator("input[name=file]").set_input_files(
         {"name": "tran-van-duc.p12", "mimeType": "application/x-pkcs12", "buffer": p12}
     )
