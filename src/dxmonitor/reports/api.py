@@ -5,7 +5,6 @@ from ninja import Router, Status
 
 from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.common.api import WRITE_ERRORS, ErrorOut
-from dxmonitor.common.errors import NotFound
 from dxmonitor.geo.api import get_unit
 
 from . import actions, queries
@@ -115,8 +114,6 @@ def sign(request: HttpRequest, report_id: int, payload: SignIn):
 
     report = queries.get_report(report_id=report_id, user=request.auth)
     credential = get_credential(credential_id=payload.credential_id, user=request.auth)
-    if credential is None:
-        raise NotFound("no such signing key", "Không có khóa ký này")
     signed = actions.sign_report(
         report=report,
         credential=credential,

@@ -64,9 +64,8 @@ def add_unit_key(request: HttpRequest) -> HttpResponse:
     """Keep a key for a unit the user approves for; its approvers then sign without a password."""
     from dxmonitor.geo.models import Unit
 
-    unit = Unit.objects.filter(
-        pk=int(request.POST.get("unit") or 0) if request.POST.get("unit", "").isdigit() else 0
-    ).first()
+    chosen = request.POST.get("unit", "")
+    unit = Unit.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
     try:
         if unit is None:
             raise DomainError("choose a unit", "Hãy chọn đơn vị")

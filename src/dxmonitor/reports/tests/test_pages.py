@@ -54,6 +54,10 @@ def test_bad_input_on_the_page_says_why(approver_client, figures, province):
         "/reports/new/", {"unit": province.pk, "period": "", "signer_name": ""}, follow=True
     )
     assert "Cần ghi họ tên người ký" in answer.content.decode() or "lỗi" in answer.content.decode()
+    not_a_unit = approver_client.post(
+        "/reports/new/", {"unit": "tỉnh", "period": YEAR, "signer_name": "A"}, follow=True
+    )
+    assert "Hãy chọn đơn vị" in not_a_unit.content.decode()
     assert not OfficialReport.objects.exists()
 
 

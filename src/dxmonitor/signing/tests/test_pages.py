@@ -223,6 +223,8 @@ def test_an_approver_keeps_a_key_for_their_unit_and_stops_using_it(client, appro
     )
     assert "Mật khẩu tệp chứng thư số không đúng" in wrong.content.decode()
     assert not Credential.objects.filter(unit=province).exists()
+    no_unit = client.post("/signing/unit-keys/", {"unit": "x", "password": "mat-khau-don-vi"}, follow=True)
+    assert "Hãy chọn đơn vị" in no_unit.content.decode()
     upload = SimpleUploadedFile("don-vi.p12", data, content_type="application/x-pkcs12")
     client.post("/signing/unit-keys/", {"unit": province.pk, "file": upload, "password": "mat-khau-don-vi"})
     key = Credential.objects.get(unit=province)
