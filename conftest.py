@@ -3,13 +3,36 @@
 The test database gets the real administrative units and the real catalogue once per run:
 tests then see the structure users see. Under CI=true a suite that cannot run (no browser,
 no PostgreSQL) fails instead of being skipped.
+
+The whole run, and every process it starts, sees the same fixed day (tests/clock): a test
+never depends on the date it runs. DXM_TEST_CLOCK chooses another instant, to check that
+the suite holds on other days too.
 """
 
 import os
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# A weekday inside a quarter's entry window, shortly before the suite's tests were last revised.
+PINNED_INSTANT = "2026-11-20T10:00:00+07:00"
+CLOCK_DIR = Path(__file__).resolve().parent / "tests" / "clock"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    spec = os.environ.get("DXM_TEST_CLOCK") or PINNED_INSTANT
+    if "@" not in spec:
+        spec = f"{spec}@{time.time()}"
+    os.environ["DXM_TEST_CLOCK"] = spec
+    paths = [str(CLOCK_DIR), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    sys.path.insert(0, str(CLOCK_DIR))
+    from dxm_clock import pin_clock
+
+    pin_clock(spec)
 
 
 @pytest.fixture(scope="session")

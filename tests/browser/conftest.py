@@ -12,7 +12,6 @@ CDN; such requests are blocked and reported). Screenshots go to test-artifacts/<
 
 from __future__ import annotations
 
-import datetime
 import importlib.util
 import json
 import os
@@ -61,7 +60,9 @@ def _require(config: pytest.Config, condition: bool, reason: str) -> None:
 
 
 def _run_name() -> str:
-    name = os.environ.get("DXM_TEST_RUN") or datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    from dxm_clock import real_now  # the suite's clock is pinned: names come from the machine's
+
+    name = os.environ.get("DXM_TEST_RUN") or real_now().strftime("%Y%m%d-%H%M%S")
     return re.sub(r"[^\w.-]+", "-", name)
 
 
