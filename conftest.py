@@ -36,15 +36,30 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
+    from tests.prepared_db import load_reference_data
+
     from dxmonitor.catalog.actions import load_catalog
     from dxmonitor.collection.rules_file import load_rules
     from dxmonitor.geo.actions import load_units
 
-    with django_db_blocker.unblock():
+    def load() -> None:
         load_units()
         load_catalog()
         load_rules()
+
+    with django_db_blocker.unblock():
+        how = load_reference_data(load)
+    pytestconfig.stash[REFERENCE_DATA] = how
+
+
+REFERENCE_DATA = pytest.StashKey[str]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    how = config.stash.get(REFERENCE_DATA, None)
+    if how:
+        terminalreporter.write_line(f"units, catalogue and rules: {how}")
 
 
 def require(condition: bool, reason: str) -> None:
