@@ -35,6 +35,14 @@ def pytest_configure(config: pytest.Config) -> None:
     pin_clock(spec)
 
 
+@pytest.fixture(autouse=True)
+def _background_jobs_run_at_once(settings):
+    """Background jobs run at once, in the process and transaction that queues them, so a test
+    sees their effect when the call returns. Tests of the queue itself (dxmonitor/jobs/tests)
+    and the servers the suite starts use the database queue and real workers."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
     from tests.prepared_db import load_reference_data

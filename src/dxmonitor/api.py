@@ -17,6 +17,7 @@ from dxmonitor.dashboard.api import router as dashboard_router
 from dxmonitor.extraction.api import router as extraction_router
 from dxmonitor.files.api import router as files_router
 from dxmonitor.geo.api import router as geo_router
+from dxmonitor.jobs.api import router as jobs_router
 from dxmonitor.portal.api import router as portal_router
 from dxmonitor.reports.api import router as reports_router
 from dxmonitor.signing.api import router as signing_router
@@ -67,6 +68,7 @@ api.add_router("/v1/", dashboard_router)
 api.add_router("/v1/", portal_router)
 api.add_router("/v1/", signing_router)
 api.add_router("/v1/", reports_router)
+api.add_router("/v1/", jobs_router)
 # DHIS2's own paths (/api/dataValueSets…), so that DHIS2 integrations post here unchanged.
 api.add_router("/", dhis2_router)
 

@@ -58,3 +58,19 @@ def indicator(db):
     from dxmonitor.catalog.models import Indicator
 
     return lambda code: Indicator.objects.get(code=code)
+
+
+@pytest.fixture
+def job_queue(settings):
+    """The real database queue instead of running jobs at once; `job_queue()` then runs what
+    waits, as `dxmonitor worker --burst` would, and returns the number of queue entries taken."""
+    from dxmonitor.jobs.worker import JobWorker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def run_waiting() -> int:
+        worker = JobWorker(poll=0, schedule=False, burst=True)
+        worker.run()
+        return worker.jobs_run
+
+    return run_waiting

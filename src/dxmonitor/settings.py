@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "dxmonitor.accounts",
     "dxmonitor.geo",
     "dxmonitor.catalog",
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "dxmonitor.extraction",
     "dxmonitor.web",
     "dxmonitor.portal",
+    "dxmonitor.jobs",
 ]
 
 MIDDLEWARE = [
@@ -179,3 +182,25 @@ DXM_BASE_URL = env("DXM_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 ANALYTICS_PATH = env("DXM_ANALYTICS_PATH")
 ANALYTICS_MEMORY = env("DXM_ANALYTICS_MEMORY")
+
+# Background jobs: a durable queue in the database (django-tasks' database backend), run by
+# `dxmonitor worker` processes. See docs/deployment.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How long a running job's process may go silent before another worker takes the job over.
+DXM_JOB_LEASE_SECONDS = float(env("DXM_JOB_LEASE_SECONDS", "60"))
+# How often an idle worker looks at the queue on SQLite (PostgreSQL wakes it at once).
+DXM_WORKER_POLL_SECONDS = float(env("DXM_WORKER_POLL_SECONDS", "1"))
+# Periodic jobs an operator turned off, by name (see `dxmonitor scheduler --list`).
+DXM_SCHEDULE_DISABLE = env("DXM_SCHEDULE_DISABLE")
+# Finished jobs are removed after this many days.
+DXM_JOBS_KEEP_DAYS = int(env("DXM_JOBS_KEEP_DAYS", "30"))
+
+# The web server (`dxmonitor serve`): processes, Django threads in each, and the limits that keep
+# slow clients from holding it. Headers must arrive within DXM_HEADER_TIMEOUT seconds; a body
+# within DXM_BODY_TIMEOUT seconds plus one second per DXM_BODY_MIN_RATE bytes received.
+DXM_WEB_PROCESSES = int(env("DXM_WEB_PROCESSES", "1"))
+DXM_WEB_THREADS = int(env("DXM_WEB_THREADS", "8"))
+DXM_WEB_BACKLOG = int(env("DXM_WEB_BACKLOG", "1024"))
+DXM_HEADER_TIMEOUT = float(env("DXM_HEADER_TIMEOUT", "10"))
+DXM_BODY_TIMEOUT = float(env("DXM_BODY_TIMEOUT", "20"))
+DXM_BODY_MIN_RATE = float(env("DXM_BODY_MIN_RATE", "1024"))

@@ -10,5 +10,6 @@ urlpatterns = [
     path("public/", include("dxmonitor.portal.urls")),
     path("signing/", include("dxmonitor.signing.urls")),
     path("reports/", include("dxmonitor.reports.urls")),
+    path("jobs/", include("dxmonitor.jobs.urls")),
     path("", include("dxmonitor.web.urls")),
 ]

@@ -8,10 +8,10 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from . import accounts, analytics, bench, data, extraction, scores, setup, signing, workflow
+from . import accounts, analytics, bench, data, extraction, jobs, scores, setup, signing, workflow
 from .common import fail, setup_django
 
-SUBJECTS = (setup, data, workflow, extraction, accounts, analytics, scores, signing, bench)
+SUBJECTS = (setup, jobs, data, workflow, extraction, accounts, analytics, scores, signing, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

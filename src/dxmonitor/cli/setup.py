@@ -71,16 +71,24 @@ def cmd_seeds_load(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve
+    from django.conf import settings
 
-    from dxmonitor.collection.jobs import fail_interrupted_jobs
-    from dxmonitor.wsgi import application
+    from dxmonitor.server.run import serve
 
-    if interrupted := fail_interrupted_jobs():
-        say(f"{interrupted} import jobs were interrupted when the server last stopped: marked failed")
-    say(f"dxmonitor serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="dxmonitor")
-    return 0
+    processes = args.processes or settings.DXM_WEB_PROCESSES
+    worker = "" if args.no_worker else ", with a job worker"
+    say(
+        f"dxmonitor serving on http://{args.host}:{args.port}/ "
+        f"({processes} processes{worker}; Ctrl+C to stop)"
+    )
+    return serve(
+        host=args.host,
+        port=args.port,
+        processes=processes,
+        threads=args.threads or settings.DXM_WEB_THREADS,
+        with_worker=not args.no_worker,
+        say=say,
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -117,7 +125,20 @@ def register(sub: Subcommands, add: Adder) -> None:
     def serving(command: argparse.ArgumentParser) -> None:
         command.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
         command.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on")
-        command.add_argument("--threads", type=int, default=8, help="worker threads")
+        command.add_argument(
+            "--processes", type=int, default=0, help="web processes (default DXM_WEB_PROCESSES, 1)"
+        )
+        command.add_argument(
+            "--threads",
+            type=int,
+            default=0,
+            help="threads running Django in each (default DXM_WEB_THREADS, 8)",
+        )
+        command.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="serve pages only; run `dxmonitor worker` separately (production)",
+        )
 
     demo = add("demo", cmd_demo, "set up the database with units, catalogue and demo data, then serve")
     demo.add_argument("--no-serve", action="store_true", help="prepare the data and exit")

@@ -98,6 +98,7 @@ class JobOut(Schema):
     error: str
     result: dict | None
     status_url: str
+    job_url: str
 
 
 BODY_DOC = {

@@ -2,24 +2,20 @@
 
 A small payload (at most `BACKGROUND_VALUES` values and `BACKGROUND_BYTES` bytes) is checked
 and written while the client waits. A larger one is spooled to VAR_DIR/imports and imported by
-a thread the request starts; its `ImportJob` row says how far it got and, at the end, holds the
-answer the client would have had. The thread first reads the whole payload once (a malformed
-one fails there, before anything is written, and the count gives the progress its total),
-then imports it through the bulk path.
-
-Inside a transaction (a test, a caller's atomic block) a thread could not see the job row, so
-the job runs on the caller's thread instead: the same code, synchronously.
+a background job (`dxmonitor worker`); its `ImportJob` row says how far it got and, at the end,
+holds the answer the client would have had. The job first reads the whole payload once (a
+malformed one fails there, before anything is written, and the count gives the progress its
+total), then imports it through the bulk path.
 """
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, connections
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -175,54 +171,71 @@ def submit_payload(
 
 
 def start_job(*, payload: Payload, user: AbstractBaseUser, api_client: str, dry_run: bool) -> ImportJob:
-    """Record the job and start its thread (or run it here inside a transaction)."""
+    """Record the import and queue its job, in one transaction: once this returns, the payload
+    is imported even if this process dies the next instant."""
+    from dxmonitor.jobs.actions import enqueue
+
     assert payload.body.path is not None
-    job = ImportJob.objects.create(
-        id=payload.id,
-        user=user,
-        format=payload.format,
-        file_name=payload.body.path.name,
-        dry_run=dry_run,
-        status=ImportJob.Status.QUEUED,
-    )
-    arguments = {"job_id": job.pk, "envelope": payload.envelope, "api_client": api_client}
-    if connection.in_atomic_block:
-        run_job(**arguments)
-    else:
-        threading.Thread(target=_in_thread, kwargs=arguments, name=f"dxm-import-{job.pk}").start()
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            id=payload.id,
+            user=user,
+            format=payload.format,
+            file_name=payload.body.path.name,
+            dry_run=dry_run,
+            status=ImportJob.Status.QUEUED,
+        )
+        enqueue(
+            kind="import.payload",
+            user=user,
+            job_id=job.pk,
+            arguments={"import": str(job.pk), "envelope": payload.envelope, "api_client": api_client},
+        )
     job.refresh_from_db()
     return job
-
-
-def _in_thread(**arguments: Any) -> None:
-    try:
-        run_job(**arguments)
-    finally:
-        connections.close_all()
 
 
 def _update(job_id: uuid.UUID, **fields: Any) -> None:
     ImportJob.objects.filter(pk=job_id).update(**fields)
 
 
-def run_job(*, job_id: uuid.UUID, envelope: dict[str, Any], api_client: str) -> None:
-    """Import a spooled payload: read it once whole (count, syntax), then import with progress."""
+def run_import(
+    *,
+    job_id: uuid.UUID,
+    envelope: dict[str, Any],
+    api_client: str,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> dict:
+    """Import a spooled payload: read it once whole (count, syntax), then import with progress.
+
+    Run by the worker, and again from the start if the worker died: values already written are
+    then unchanged, so each value is there once. A payload refused for what it holds fails with
+    the reason (DomainError) and its file is removed; an unexpected error keeps the file, so that
+    the job can be retried.
+    """
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     path = spool_dir() / job.file_name
     body = Body(size=path.stat().st_size if path.exists() else 0, path=path)
     payload = Payload(id=job.pk, body=body, format=job.format, envelope=envelope)
+    report_progress = progress or (lambda _done, _total: None)
     try:
         if job.user is None or not job.user.is_active:
             raise DomainError("the account that sent the payload is gone", "Tài khoản gửi dữ liệu không còn")
         if not path.exists():
             raise DomainError("the spooled payload is missing", "Không còn tệp dữ liệu đã nhận")
-        _update(job.pk, status=ImportJob.Status.RUNNING)
+        _update(job.pk, status=ImportJob.Status.RUNNING, error="", processed=0, finished_at=None)
         counted = reader(payload, BulkSummary())
         for _ in counted:
             pass
         _update(job.pk, total=counted.position)
+        report_progress(0, counted.position)
         report = BulkSummary(dry_run=job.dry_run)
         source = reader(payload, report)
+
+        def advance(_checked: int) -> None:
+            _update(job.pk, processed=source.position)
+            report_progress(source.position, counted.position)
+
         body_out = _import(
             fmt=job.format,
             items=source,
@@ -230,7 +243,7 @@ def run_job(*, job_id: uuid.UUID, envelope: dict[str, Any], api_client: str) -> 
             user=job.user,
             api_client=api_client,
             dry_run=job.dry_run,
-            progress=lambda _checked: _update(job.pk, processed=source.position),
+            progress=advance,
         )
         _update(
             job.pk,
@@ -239,6 +252,7 @@ def run_job(*, job_id: uuid.UUID, envelope: dict[str, Any], api_client: str) -> 
             summary=body_out,
             finished_at=timezone.now(),
         )
+        report_progress(counted.position, counted.position)
     except DomainError as exc:
         _update(
             job.pk,
@@ -247,34 +261,21 @@ def run_job(*, job_id: uuid.UUID, envelope: dict[str, Any], api_client: str) -> 
             finished_at=timezone.now(),
             summary={"detail": exc.message_en, "detail_vi": exc.message_vi},
         )
+        body.discard()
+        raise
     except Exception as exc:
-        logger.exception("import job %s failed", job.pk)
         _update(
             job.pk,
             status=ImportJob.Status.FAILED,
             error=f"internal error: {exc}"[:2000],
             finished_at=timezone.now(),
         )
-    finally:
-        body.discard()
+        raise
+    body.discard()
+    return body_out
 
 
 PAYLOAD_FORMATS = (FORMAT_OURS, FORMAT_DHIS2_JSON, FORMAT_DHIS2_CSV)
-
-
-def fail_interrupted_jobs() -> int:
-    """At server start no payload job of this server can still run: mark the unfinished ones failed
-    (their committed chunks are kept; sending the payload again completes it, nothing twice)."""
-    unfinished = ImportJob.objects.filter(
-        format__in=PAYLOAD_FORMATS, status__in=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
-    )
-    for job in unfinished.exclude(file_name=""):
-        (spool_dir() / job.file_name).unlink(missing_ok=True)
-    return unfinished.update(
-        status=ImportJob.Status.FAILED,
-        error="interrupted: the server stopped before the import ended; send the payload again",
-        finished_at=timezone.now(),
-    )
 
 
 def get_job(*, job_id: uuid.UUID, user: AbstractBaseUser) -> ImportJob:
@@ -303,4 +304,5 @@ def job_out(job: ImportJob) -> dict:
         "error": job.error,
         "result": job.summary or None,
         "status_url": reverse("api:import_job", kwargs={"job_id": job.pk}),
+        "job_url": reverse("api:job", kwargs={"job_id": job.pk}),
     }

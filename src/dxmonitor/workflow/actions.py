@@ -405,5 +405,5 @@ def submit_report(
             by=user,
             is_late=is_late,
         )
-        transaction.on_commit(lambda: notify.submitted(report=report))
+        notify.queue_notice(report=report, action="submit")
     return report

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dxmonitor.accounts.permissions import APPROVE, grants
+from dxmonitor.analytics.actions import request_refresh
 from dxmonitor.common.errors import DomainError, Forbidden
 from dxmonitor.geo.models import Level, Unit
 
@@ -185,7 +186,8 @@ def approve_report(*, report: Report, user: AbstractBaseUser, note: str = "") ->
         if last:
             publish(report, published=True)
         _record(report, action="approve", before=before, user=user, reason=note.strip())
-        transaction.on_commit(lambda: notify.decided(report=report, action="approve"))
+        notify.queue_notice(report=report, action="approve")
+        request_refresh()
     return report
 
 
@@ -249,7 +251,8 @@ def _send_back(report: Report, *, user: AbstractBaseUser, reason: str, action: s
     report.decided_at, report.decided_by = timezone.now(), user
     report.save()
     _record(report, action=action, before=before, user=user, reason=report.reason)
-    transaction.on_commit(lambda: notify.decided(report=report, action=action))
+    notify.queue_notice(report=report, action=action)
+    request_refresh()
     return report
 
 

@@ -1,8 +1,10 @@
 """E-mails about reports: to the approvers when one waits for them, to the unit's officers when
 theirs is returned, approved or unlocked, and reminders of deadlines.
 
-Sent after the transaction commits, through Django's mail backend (the console in the demo). A
-mail server that is down loses the e-mail, never the decision: the inbox shows the same thing.
+Each e-mail is a background job queued in the transaction of the decision (`queue_notice`):
+the worker sends it once the decision is committed, through Django's mail backend (the console
+in the demo). A mail server that is down fails the job with the reason, and it can be retried
+from the jobs page; the decision stands either way and the inbox shows the same thing.
 """
 
 import logging
@@ -13,6 +15,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from dxmonitor.accounts.models import Role, RoleAssignment
+from dxmonitor.common.errors import DomainError
 from dxmonitor.geo.models import Unit
 
 from .models import Report
@@ -50,9 +53,29 @@ def _send(*, subject: str, body: str, to: list[str]) -> int:
         return 0
     try:
         return send_mail(subject, body, None, to, fail_silently=False)
-    except OSError:
+    except OSError as exc:
         log.exception("could not send the e-mail %r to %s", subject, to)
-        return 0
+        raise DomainError(
+            f"could not send the e-mail to {', '.join(to)}: {exc}",
+            f"Không gửi được thư điện tử tới {', '.join(to)}: {exc}",
+        ) from exc
+
+
+def queue_notice(*, report: Report, action: str) -> None:
+    """Queue the e-mails about a step of a report, in the caller's transaction. The report's state
+    and reason at this step travel with the job: the worker may run after a later step."""
+    from dxmonitor.jobs.actions import enqueue
+
+    enqueue(
+        kind="mail.report",
+        arguments={
+            "report": report.pk,
+            "action": action,
+            "status": report.status,
+            "approvals": report.approvals,
+            "reason": report.reason,
+        },
+    )
 
 
 def _describe(report: Report) -> tuple[str, str]:

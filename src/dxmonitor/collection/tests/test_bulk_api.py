@@ -229,17 +229,24 @@ def test_a_malformed_large_payload_fails_its_job_and_writes_nothing(
     assert ImportJob.objects.get(pk=job["id"]).finished_at is not None
 
 
-def test_jobs_interrupted_by_a_stop_are_failed_when_the_server_starts(admin, settings, tmp_path):
+def test_a_large_payload_waits_in_the_queue_with_its_file_until_a_worker_runs_it(
+    client, admin_token, monkeypatch, settings, tmp_path, job_queue
+):
+    from dxmonitor.jobs.models import Job
+
     settings.VAR_DIR = tmp_path
-    spooled = jobs.spool_dir() / "x.json"
-    spooled.write_text('{"values": []}')
-    running = ImportJob.objects.create(id=uuid.uuid4(), user=admin, format="json", file_name="x.json",
-                                       status=ImportJob.Status.RUNNING)  # fmt: skip
-    upload = ImportJob.objects.create(
-        id=uuid.uuid4(), user=admin, format="xlsx", status=ImportJob.Status.QUEUED
-    )
-    assert jobs.fail_interrupted_jobs() == 1
-    running.refresh_from_db()
-    assert running.status == "failed" and "send the payload again" in running.error and not spooled.exists()
-    upload.refresh_from_db()
-    assert upload.status == "queued", "file uploads are not the bulk API's to judge"
+    monkeypatch.setattr(jobs, "BACKGROUND_VALUES", 3)
+    payload = {"values": [dict(VALUES[0], period=str(year)) for year in range(2015, 2020)]}
+    accepted = post(client, admin_token, payload).json()
+    followed = client.get(accepted["status_url"], **bearer(admin_token)).json()
+    assert followed["status"] == "queued" and followed["job_url"] == f"/api/v1/jobs/{accepted['id']}"
+    assert Job.objects.get(pk=accepted["id"]).status == "queued"
+    assert len(list((tmp_path / "imports").iterdir())) == 1, "the payload is kept until the job runs"
+    assert not Value.objects.filter(source_type="api").exists()
+
+    assert job_queue() == 1
+    done = client.get(accepted["status_url"], **bearer(admin_token)).json()
+    assert (done["status"], done["processed"], done["result"]["created"]) == ("done", 5, 5)
+    job = client.get(done["job_url"], **bearer(admin_token)).json()
+    assert (job["status"], job["done"], job["total"], job["attempts"]) == ("done", 5, 5, 1)
+    assert not list((tmp_path / "imports").iterdir())
