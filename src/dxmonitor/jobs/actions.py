@@ -76,7 +76,7 @@ def run_job(*, job_id: str, worker: str) -> str:
     is left alone: the queue may hand the same job out twice, the job row decides."""
     now = timezone.now()
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("user").filter(pk=job_id).first()
+        job = Job.objects.select_for_update(of=("self",)).select_related("user").filter(pk=job_id).first()
         if job is None or job.status != Job.Status.QUEUED:
             return "skipped"
         job.status = Job.Status.RUNNING

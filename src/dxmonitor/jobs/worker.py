@@ -32,6 +32,12 @@ RECOVER_EVERY = 5.0
 SCHEDULE_EVERY = 20.0
 
 
+def _tidy_connections() -> None:
+    # As Django does around a request. Not inside a transaction (a test): that would close it.
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 class JobWorker:
     def __init__(
         self, *, poll: float | None = None, schedule: bool = True, burst: bool = False, say=None
@@ -104,9 +110,10 @@ class JobWorker:
                 heartbeat.stop()
             if waiter is not None:
                 waiter.close()
-            close_old_connections()
+            _tidy_connections()
             Worker.objects.filter(pk=self.id).update(stopped_at=timezone.now(), job=None)
-            connections.close_all()
+            if not connection.in_atomic_block:
+                connections.close_all()
         self.say(f"worker {self.id} stopped after {self.jobs_run} jobs")
         return 0
 
@@ -122,13 +129,13 @@ class JobWorker:
             self.busy = False
             self.jobs_run += 1
         Worker.objects.filter(pk=self.id).update(job=None)
-        close_old_connections()
+        _tidy_connections()
 
     def _claim(self):
         from django_tasks_db.models import DBTaskResult
         from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-        close_old_connections()
+        _tidy_connections()
         entries = DBTaskResult.objects.ready().filter(backend_name="default")
         try:
             with exclusive_transaction(entries.db):

@@ -116,8 +116,12 @@ class BufferedWSGI:
         environ = build_environ(scope, stream, length)
         started: dict[str, Any] = {}
 
+        async def deliver(message: dict) -> None:
+            await send(message)
+
         def push(message: dict) -> None:
-            asyncio.run_coroutine_threadsafe(send(message), loop).result()
+            # From Django's thread; the server's send runs on its own loop.
+            asyncio.run_coroutine_threadsafe(deliver(message), loop).result()
 
         def start() -> None:
             if "sent" in started:

@@ -92,7 +92,6 @@ def serve(
         http1_settings=HTTP1Settings(header_read_timeout=int(settings.DXM_HEADER_TIMEOUT * 1000)),
         respawn_failed_workers=True,
         log_level="warning",
-        process_name="dxmonitor-web",
     )
     try:
         server.serve()
