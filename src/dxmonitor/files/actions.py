@@ -30,7 +30,10 @@ from .formats import detect, read_file
 from .report import MAX_PROBLEMS, FileProblem, ParsedFile, place_rejection
 from .sniff import check_size
 
-CHECKED, APPLIED, REFUSED = "checked", "applied", "refused"
+CHECKED, APPLYING, APPLIED, REFUSED = "checked", "applying", "applied", "refused"
+# A checked upload with more figures than this is applied by a background job: its user follows it
+# on the upload page (or /jobs/) instead of waiting on a request for tens of seconds.
+BACKGROUND_APPLY_VALUES = 20_000
 
 
 class Conflict(DomainError):
@@ -288,13 +291,16 @@ def get_upload(*, job_id: uuid.UUID | str, user: AbstractBaseUser) -> ImportJob:
 
 
 def apply_upload(*, job: ImportJob, user: AbstractBaseUser) -> ImportJob:
-    """Write every value of a checked upload, or none. Applying twice changes nothing more."""
+    """Write every value of a checked upload, or none. Applying twice changes nothing more.
+    A large upload is queued for a worker (stage "applying") and this returns at once."""
+    from dxmonitor.jobs.actions import enqueue
+
     if job.user_id != user.pk:
         raise Forbidden("this upload is someone else's", "Tệp tải lên này là của người khác", field="job")
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         stage = job.summary.get("stage")
-        if stage == APPLIED:
+        if stage in (APPLIED, APPLYING):
             return job
         if job.status == ImportJob.Status.RUNNING:
             raise Conflict("this upload is being applied", "Tệp này đang được áp dụng", field="job")
@@ -304,8 +310,31 @@ def apply_upload(*, job: ImportJob, user: AbstractBaseUser) -> ImportJob:
                 "Tệp còn lỗi; hãy sửa rồi tải lên lại",
                 field="job",
             )
+        if job.summary["check"].get("values", 0) > BACKGROUND_APPLY_VALUES:
+            job.status = ImportJob.Status.QUEUED
+            job.summary = {**job.summary, "stage": APPLYING}
+            job.save(update_fields=["status", "summary"])
+            enqueue(kind="files.apply", user=user, job_id=job.pk, arguments={"upload": str(job.pk)})
+            job.refresh_from_db()
+            return job
         job.status = ImportJob.Status.RUNNING
         job.save(update_fields=["status"])
+    return _apply(job, user)
+
+
+def apply_queued(*, upload_id: uuid.UUID) -> ImportJob:
+    """The background half of `apply_upload`: run again from the start if a worker died (the
+    apply is one transaction: a dead worker's attempt left nothing)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update(of=("self",)).select_related("user").get(pk=upload_id)
+        if job.summary.get("stage") != APPLYING:
+            return job
+        job.status = ImportJob.Status.RUNNING
+        job.save(update_fields=["status"])
+    return _apply(job, job.user)
+
+
+def _apply(job: ImportJob, user: AbstractBaseUser) -> ImportJob:
     try:
         data = upload_path(job.id).read_bytes()
         report = _run(data=data, file_name=job.file_name, user=user, dry_run=False, format=job.format)

@@ -71,13 +71,17 @@ class UploadOut(Schema):
     id: uuid.UUID
     file_name: str
     format: str
-    stage: str = Field(description="checked, applied, or refused (the apply found problems)")
+    stage: str = Field(
+        description="checked, applying (a large file, by a background job: see job_url), applied, "
+        "or refused (the apply found problems)"
+    )
     can_apply: bool
     created_at: str
     check: ReportOut
     apply: ReportOut | None
     url: str
     apply_url: str
+    job_url: str | None
 
 
 def upload_out(job: ImportJob) -> dict:
@@ -95,6 +99,7 @@ def upload_out(job: ImportJob) -> dict:
         "apply": applied.as_dict() if applied else None,
         "url": reverse("api:upload", args=[job.pk]),
         "apply_url": reverse("api:upload_apply", args=[job.pk]),
+        "job_url": reverse("api:job", kwargs={"job_id": job.pk}) if stage == actions.APPLYING else None,
     }
 
 

@@ -124,6 +124,7 @@ def upload_report(request: HttpRequest, job_id) -> HttpResponse:
             "problems": shown.problems[:PROBLEMS_SHOWN] if shown else [],
             "can_apply": stage == actions.CHECKED and check is not None and check.ok and check.values > 0,
             "api_url": reverse("api:upload", args=[job.pk]),
+            "job_page": reverse("jobs:detail", kwargs={"job_id": job.pk}),
         },
     )
 

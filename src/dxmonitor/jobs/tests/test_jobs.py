@@ -218,3 +218,30 @@ def test_every_kind_has_a_title_in_both_languages():
     for kind in KINDS.values():
         assert kind.title_en and kind.title_vi and kind.title_vi != kind.title_en, kind.name
     assert json.dumps(sorted(KINDS))
+
+
+def test_a_large_upload_is_applied_by_a_background_job(
+    client, admin, monkeypatch, settings, tmp_path, job_queue
+):
+    from dxmonitor.collection.models import Value
+    from dxmonitor.files import actions as files
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(files, "BACKGROUND_APPLY_VALUES", 0)
+    data = b"unit_code,indicator,period,value\n01,CTX.VILLAGES,2015,7\n"
+    upload = files.check_upload(data=data, file_name="so-lieu.csv", user=admin)
+    assert upload.summary["check"]["problems_total"] == 0, upload.summary["check"]
+    queued = files.apply_upload(job=upload, user=admin)
+    assert queued.summary["stage"] == files.APPLYING and Job.objects.get(pk=upload.pk).kind == "files.apply"
+    assert not Value.objects.filter(period="2015", source_file="so-lieu.csv").exists()
+    client.force_login(admin)
+    page = client.get(f"/collect/files/{upload.pk}/").content.decode()
+    assert 'data-result="applying"' in page and f"/jobs/{upload.pk}/" in page
+    assert files.apply_upload(job=queued, user=admin).summary["stage"] == files.APPLYING, "no second job"
+    assert Job.objects.filter(kind="files.apply").count() == 1
+    job_queue()
+    upload.refresh_from_db()
+    job = Job.objects.get(pk=upload.pk)
+    assert upload.summary["stage"] == files.APPLIED and job.status == "done", (upload.summary, job.error)
+    assert job.result["created"] == 1
+    assert 'data-result="applied"' in client.get(f"/collect/files/{upload.pk}/").content.decode()
