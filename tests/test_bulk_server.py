@@ -1,9 +1,8 @@
-"""A large payload posted to a real `dxmonitor serve` is imported by a background thread.
+"""A large payload posted to a real `dxmonitor serve` is imported by its background worker.
 
-Inside the test database's transaction a thread could not see anything, so the job runs on
-the request's thread in the other tests; here a real server on a fresh var folder (prepared by
-`dxmonitor demo --no-serve`, as the browser suite does) answers 202 and its thread imports
-while the test polls the job. The server runs on SQLite, or on a fresh PostgreSQL database
+The other tests run background jobs at once, in the test's transaction; here a real server on
+a fresh var folder (prepared by `dxmonitor demo --no-serve`, as the browser suite does) answers
+202 and the job worker `serve` started imports while the test polls the job. The server runs on SQLite, or on a fresh PostgreSQL database
 of the same server when the surrounding run uses PostgreSQL.
 """
 
@@ -102,7 +101,7 @@ def server() -> Iterator[dict]:
                 stderr=subprocess.STDOUT,
             )
         url = f"http://{HOST}:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while True:
             assert process.poll() is None, log_path.read_text(encoding="utf-8")[-3000:]
             try:
@@ -152,7 +151,7 @@ def _wait(server: dict, status_url: str) -> dict:
         time.sleep(0.3)
 
 
-def test_a_large_payload_is_imported_by_a_background_thread(server):
+def test_a_large_payload_is_imported_by_the_background_worker(server):
     code, units = _call(server, "GET", "/api/v1/units?level=commune&as_of=2012-12-31&limit=1000")
     assert code == 200 and len(units["items"]) == 1000
     values = [

@@ -44,7 +44,7 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOST = "127.0.0.1"
 DEMO_TIMEOUT = 180
-START_TIMEOUT = 30
+START_TIMEOUT = 90  # the first page warms the analytics store; slow on a busy machine
 REPO = Path(__file__).resolve().parents[2]
 
 
