@@ -2,8 +2,9 @@
 
 The other tests run background jobs at once, in the test's transaction; here a real server on
 a fresh var folder (prepared by `dxmonitor demo --no-serve`, as the browser suite does) answers
-202 and the job worker `serve` started imports while the test polls the job. The server runs on SQLite, or on a fresh PostgreSQL database
-of the same server when the surrounding run uses PostgreSQL.
+202 and the job worker `serve` started imports while the test polls the job. The server runs
+on SQLite, or on a fresh PostgreSQL database of the same server when the surrounding run uses
+PostgreSQL.
 """
 
 from __future__ import annotations
