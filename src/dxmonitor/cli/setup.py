@@ -76,11 +76,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dxmonitor.server.run import serve
 
     processes = args.processes or settings.DXM_WEB_PROCESSES
-    worker = "" if args.no_worker else ", with a job worker"
-    say(
-        f"dxmonitor serving on http://{args.host}:{args.port}/ "
-        f"({processes} processes{worker}; Ctrl+C to stop)"
-    )
+    worker = "" if args.no_worker else " and a job worker"
+    web = "1 web process" if processes == 1 else f"{processes} web processes"
+    say(f"dxmonitor serving on http://{args.host}:{args.port}/ ({web}{worker}; Ctrl+C to stop)")
     return serve(
         host=args.host,
         port=args.port,
