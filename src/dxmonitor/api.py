@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 
 from dxmonitor.accounts.api import router as accounts_router
 from dxmonitor.analytics.api import router as analytics_router
@@ -84,6 +84,26 @@ def domain_error(request: HttpRequest, exc: DomainError):
         },
         status=exc.status,
     )
+
+
+@api.exception_handler(AuthenticationError)
+def not_authenticated(request: HttpRequest, exc: AuthenticationError):
+    # A missing or failed credential is 401 with the schemes the operation accepts, so that
+    # clients (DHIS2's among them) know to send or fix their credentials; a credential that
+    # works but lacks the right stays 403 (Forbidden).
+    sent = bool(request.headers.get("Authorization"))
+    response = api.create_response(
+        request,
+        {
+            "detail": "the credentials are wrong" if sent else "authentication is required",
+            "detail_vi": "Thông tin xác thực không đúng" if sent else "Cần đăng nhập hoặc gửi mã truy cập",
+            "errors": [],
+        },
+        status=401,
+    )
+    schemes = getattr(request, "auth_challenges", None) or ["Bearer"]
+    response["WWW-Authenticate"] = ", ".join(f'{scheme} realm="dxmonitor"' for scheme in schemes)
+    return response
 
 
 @api.exception_handler(ValidationError)

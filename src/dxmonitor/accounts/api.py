@@ -2,7 +2,8 @@
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from dxmonitor.common.api import WRITE_ERRORS
 from dxmonitor.common.errors import Forbidden, NotFound
@@ -11,7 +12,18 @@ from .queries import user_for_token
 from .schemas import RoleIn, UserOut, user_out
 
 
+def challenge(request: HttpRequest, scheme: str) -> None:
+    """Remember a scheme the operation accepts, for the WWW-Authenticate of its 401."""
+    tried = request.__dict__.setdefault("auth_challenges", [])
+    if scheme not in tried:
+        tried.append(scheme)
+
+
 class TokenAuth(HttpBearer):
+    def __call__(self, request: HttpRequest):
+        challenge(request, "Bearer")
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, token: str):
         found = user_for_token(token)
         if found is None:
@@ -22,7 +34,19 @@ class TokenAuth(HttpBearer):
         return user
 
 
-# Session auth checks CSRF on writes, so a page in another tab cannot post as the user.
+class SessionAuth(NinjaSessionAuth):
+    """The browser's session, with its CSRF check on writes (a page in another tab cannot post as
+    the user). A request that brings an Authorization header is judged by it alone, and one without
+    a signed-in session has nothing for the CSRF check to protect: both fall through to 401 with a
+    challenge, instead of the CSRF check's 403 for what is a wrong or missing credential."""
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if request.headers.get("Authorization") or user is None or not user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
 WRITE_AUTH = [TokenAuth(), SessionAuth()]
 
 

@@ -9,9 +9,9 @@ dxmonitor API token (`dxm_…`) exactly as `Bearer` does.
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.http import HttpRequest
-from ninja.security import HttpBasicAuth, HttpBearer, SessionAuth
+from ninja.security import HttpBasicAuth, HttpBearer
 
-from .api import TokenAuth
+from .api import SessionAuth, TokenAuth, challenge
 from .queries import user_for_token
 
 MAX_FAILURES = 5
@@ -25,6 +25,10 @@ def _failures_key(request: HttpRequest, username: str) -> str:
 
 class BasicAuth(HttpBasicAuth):
     """`Authorization: Basic base64(username:password)` of a dxmonitor account."""
+
+    def __call__(self, request: HttpRequest):
+        challenge(request, "Basic")
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, username: str, password: str):
         key = _failures_key(request, username)
@@ -48,6 +52,10 @@ class ApiTokenAuth(HttpBearer):
     """`Authorization: ApiToken dxm_…`, DHIS2's spelling of a bearer token."""
 
     openapi_scheme = "apitoken"
+
+    def __call__(self, request: HttpRequest):
+        challenge(request, "ApiToken")
+        return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, token: str):
         found = user_for_token(token.strip())
