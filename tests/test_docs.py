@@ -81,3 +81,16 @@ def test_every_api_path_is_documented():
         )
         for method in operations:
             assert f"{method.upper()} {short}" in docs, f"docs/api.md lacks {method.upper()} {short}"
+
+
+def test_every_app_is_on_the_architecture_map():
+    """docs/architecture.md names every package under src/dxmonitor and every installed app."""
+    from django.conf import settings
+
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    source = ROOT / "src" / "dxmonitor"
+    packages = {p.name for p in source.iterdir() if (p / "__init__.py").exists()}
+    apps = {name.split(".")[1] for name in settings.INSTALLED_APPS if name.startswith("dxmonitor.")}
+    assert {"collection", "web"} <= packages and apps <= packages
+    missing = sorted(name for name in packages | apps if f"`{name}`" not in doc)
+    assert not missing, f"docs/architecture.md does not describe {missing}"
