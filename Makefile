@@ -41,14 +41,25 @@ format: .venv/.synced
 # (../shared/seeds, ../shared/eval). A fresh clone has no ../shared: the target then says so and
 # succeeds without scoring; SHARED=/path/to/shared points it elsewhere.
 SHARED ?= ../shared
+# The dev2 texts are third-party pages, fetched by hand as its README says, kept out of git.
+DEV2_TEXTS ?= var/dev2
 
 eval-extract: .venv/.synced
 	@if [ -f "$(SHARED)/eval/score.py" ] && [ -d "$(SHARED)/seeds" ]; then \
 	  mkdir -p var && \
 	  $(RUN) dxmonitor extract $(SHARED)/seeds/*.txt --format jsonl > var/extract-seeds.jsonl && \
+	  echo "seeds:" && \
 	  python3 $(SHARED)/eval/score.py $(SHARED)/eval/seeds.gold.jsonl var/extract-seeds.jsonl; \
 	else \
 	  echo "eval-extract: skipped, $(SHARED)/eval/score.py not found (set SHARED=/path/to/shared)"; \
+	fi
+	@if [ -f "$(SHARED)/eval/dev2/gold.jsonl" ] && ls $(DEV2_TEXTS)/*.txt >/dev/null 2>&1; then \
+	  $(RUN) dxmonitor extract $(DEV2_TEXTS)/*.txt --format jsonl > var/extract-dev2.jsonl && \
+	  $(RUN) python scripts/gold_for_texts.py $(SHARED)/eval/dev2/gold.jsonl $(DEV2_TEXTS) > var/dev2-gold.jsonl && \
+	  echo "dev2 ($$(ls $(DEV2_TEXTS)/*.txt | wc -l) of 30 texts in $(DEV2_TEXTS)):" && \
+	  python3 $(SHARED)/eval/score.py var/dev2-gold.jsonl var/extract-dev2.jsonl --codes $(SHARED)/eval/dev2/codes.txt; \
+	else \
+	  echo "eval-extract: dev2 skipped, no texts in $(DEV2_TEXTS) (see $(SHARED)/eval/dev2/README.md)"; \
 	fi
 
 # Needs GNU gettext (Debian: gettext); the compiled .mo files are committed.

@@ -17,6 +17,7 @@ from dxmonitor.catalog.models import Indicator
 from dxmonitor.collection.actions import Provenance, add_document, record_value
 from dxmonitor.collection.models import Comparator, Document, DocumentKind, SourceType, ValueKind
 from dxmonitor.common.errors import DomainError, NotFound
+from dxmonitor.common.numbers import NumberFormatError, parse_number
 from dxmonitor.common.text import fold, strip_level_words
 from dxmonitor.geo.models import LEGACY_LAST_DAY, Unit
 from dxmonitor.geo.queries import ancestors, resolve_unit, search_units
@@ -192,8 +193,9 @@ def edit_fact(
                 setattr(fact, name, None)
                 continue
             try:
-                setattr(fact, name, float(str(raw).replace(",", ".")))
-            except ValueError:
+                # "1.234.567" and "1.234" are thousands as Vietnamese writes them, "95,25" a decimal.
+                setattr(fact, name, parse_number(raw))
+            except NumberFormatError:
                 raise DomainError(
                     f"{name} must be a number, not {raw!r}", f"“{raw}” không phải là số", field=name
                 ) from None

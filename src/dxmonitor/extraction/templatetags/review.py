@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import get_language
 
 from dxmonitor.common.display import format_value
+from dxmonitor.common.numbers import format_number
 
 register = template.Library()
 
@@ -15,3 +16,14 @@ def fact_value(fact):
     return format_value(
         fact.value, comparator=fact.comparator, measure_unit=measure_unit, language=get_language() or "vi"
     )
+
+
+@register.filter
+def number_input(value) -> str:
+    """A number for a form field, in the Vietnamese format the form reads back ("1.234.567",
+    "95,25"), with every decimal it has: a correction must not round what it leaves alone."""
+    if value is None or value == "":
+        return ""
+    number = float(value)
+    fraction = f"{number:.6f}".rstrip("0").partition(".")[2]
+    return format_number(number, language="vi", decimals=len(fraction))

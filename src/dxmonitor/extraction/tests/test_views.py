@@ -70,3 +70,20 @@ def test_accept_correct_reject_and_accept_all(signed_in):
     response = signed_in.post(f"/extract/documents/{first.document_id}/accept/", follow=True)
     assert response.status_code == 200
     assert ProposedFact.objects.filter(status=FactStatus.PENDING).count() == 0
+
+
+def test_a_corrected_figure_keeps_its_thousands_through_the_form(signed_in):
+    signed_in.post("/extract/read/", {"text": REPORT})
+    fact = ProposedFact.objects.order_by("position").first()
+    url = f"/extract/facts/{fact.pk}/edit/"
+    signed_in.post(url, {"value": "1.234.567", "numerator": "1.234", "denominator": "95,25", "then": "save"})
+    fact.refresh_from_db()
+    assert (fact.value, fact.numerator, fact.denominator) == (1234567, 1234, 95.25)
+    page = signed_in.get(f"/extract/documents/{fact.document_id}/").content.decode()
+    assert 'name="value" value="1.234.567"' in page  # not 1.23457e+06
+    assert 'name="numerator" value="1.234"' in page
+    assert 'name="denominator" value="95,25"' in page
+    # Saved again as the form shows it, nothing moves.
+    signed_in.post(url, {"value": "1.234.567", "numerator": "1.234", "denominator": "95,25", "then": "save"})
+    fact.refresh_from_db()
+    assert (fact.value, fact.numerator, fact.denominator) == (1234567, 1234, 95.25)
