@@ -114,6 +114,8 @@ def _proposal(document: Document, position: int, fact: Fact, indicator, unit) ->
         evidence_end=fact.end,
         evidence_quote=fact.evidence,
         score=fact.score,
+        rule=fact.rule,
+        matched=fact.matched[:300],
     )
 
 

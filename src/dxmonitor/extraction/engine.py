@@ -134,6 +134,8 @@ class Fact:
     score: float
     paragraph: int = 0
     within: str = ""  # the district the text says the place is in, when it says so
+    rule: str = ""  # which reading proposed it (RULES), shown to the reviewer with `matched`
+    matched: str = ""  # the catalogue phrasing the words around the figure matched
 
     def as_prediction(self, doc: str) -> dict:
         return {
@@ -149,7 +151,18 @@ class Fact:
             "start": self.start,
             "end": self.end,
             "evidence": self.evidence,
+            "rule": self.rule,
+            "matched": self.matched,
         }
+
+
+# Why a fact was proposed: each reading of a figure has a name the review page explains.
+DESCRIBED_BEFORE = "described-before"  # "tỷ lệ hộ … đạt 24,3%": what it measures, then the figure
+COUNTED_AFTER = "counted-after"  # "3.200 lượt cán bộ được tập huấn": the figure, then what it counts
+SAME_AS_BEFORE = "same-as-before"  # "… tỷ lệ này đạt 52%": the indicator of the figure just before
+TOPIC = "topic"  # "xếp thứ 35/63": a rank or score of what the passage is about
+TOTAL_OF_RATIO = "total-of-ratio"  # "17/120 thôn": the place has 120 villages
+RULES = (DESCRIBED_BEFORE, COUNTED_AFTER, SAME_AS_BEFORE, TOPIC, TOTAL_OF_RATIO)
 
 
 @dataclass
@@ -158,6 +171,8 @@ class _Match:
     score: float
     start: int
     end: int
+    phrase: str = ""
+    rule: str = ""
 
 
 def extract(
@@ -250,6 +265,8 @@ def _facts_of(
         match = _best(catalogue, left, mention, None, anchor=mention.start)
     if match is None:
         match = _best(catalogue, left + right, mention, subject, anchor=mention.start)
+    if match is not None:
+        match.rule = COUNTED_AFTER if figure_first and match.start >= mention.end else DESCRIBED_BEFORE
     if match is None and mention.rank:
         match = _rank_of_topic(catalogue, text, sentence, mention, right, earlier)
     if match is not None and match.term.code in totals_of(catalogue) and _qualified(right, match):
@@ -264,7 +281,14 @@ def _facts_of(
         # "… tỷ lệ này đạt 52%": the indicator of the figure just before, in the same paragraph.
         term = next((t for t in catalogue.terms if t.code == earlier.indicator), None)
         if term is not None and _compatible(term, mention):
-            match = _Match(term, 0.0, left[0].start if left else mention.text_start, mention.end)
+            match = _Match(
+                term,
+                0.0,
+                left[0].start if left else mention.text_start,
+                mention.end,
+                earlier.matched,
+                SAME_AS_BEFORE,
+            )
     facts = []
     described_until = right[-1].end if figure_first and right else mention.end
     place = resolver.place_for(mention.start, sentence, described_until)
@@ -298,6 +322,8 @@ def _facts_of(
                 round(match.score, 3),
                 sentence.paragraph,
                 within,
+                match.rule,
+                match.phrase,
             )
         )
     if mention.form == RATIO and not mention.rank and subject in catalogue.totals and kind == ACTUAL:
@@ -320,6 +346,8 @@ def _facts_of(
                 0.0,
                 sentence.paragraph,
                 within,
+                TOTAL_OF_RATIO,
+                text[mention.start : end],
             )
         )
     return facts
@@ -355,7 +383,8 @@ def _rank_of_topic(
     if not scored:
         return None
     term = max(scored, key=lambda pair: pair[0])[1]
-    return _Match(term, 0.0, mention.quote_start or mention.text_start, mention.end)
+    phrase = next((p.text for p in topic.patterns if not p.from_name), topic.name_vi)
+    return _Match(term, 0.0, mention.quote_start or mention.text_start, mention.end, phrase, TOPIC)
 
 
 def totals_of(catalogue: Catalogue) -> set[str]:
@@ -427,6 +456,7 @@ def _best(
         matched: set[str] = set()
         missing = float("inf")  # the weight the best-matched pattern lacks
         longest = 0
+        phrase = ""
         for pattern, weights, total, negative in catalogue.weighted[term.code]:
             present = [w for w in pattern.words if w in positions]
             if not present:
@@ -444,6 +474,8 @@ def _best(
             if not negative and _negated(context, positions, present):
                 continue
             matched.update(present)
+            if total - got < missing or (total - got == missing and len(pattern.words) > longest):
+                phrase = pattern.text
             missing = min(missing, total - got)
             longest = max(longest, len(pattern.words))
         if not matched:
@@ -476,7 +508,7 @@ def _best(
         if score < MIN_SCORE or (best is not None and score <= best.score):
             continue
         indexes = [k for w in matched for k in positions[w]]
-        best = _Match(term, score, context[min(indexes)].start, context[max(indexes)].end)
+        best = _Match(term, score, context[min(indexes)].start, context[max(indexes)].end, phrase)
     return best
 
 

@@ -16,6 +16,16 @@ class FactStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
+class Rule(models.TextChoices):
+    """Which reading of the text proposed a fact (engine.RULES), as the reviewer reads it."""
+
+    DESCRIBED_BEFORE = "described-before", _("the words before the figure say what it measures")
+    COUNTED_AFTER = "counted-after", _("the words after the figure say what it counts")
+    SAME_AS_BEFORE = "same-as-before", _("it continues the figure just before (“tỷ lệ này”)")
+    TOPIC = "topic", _("a rank or score of what the passage is about")
+    TOTAL_OF_RATIO = "total-of-ratio", _("the total of an x/y figure (“17/120 thôn”)")
+
+
 class ProposedFact(models.Model):
     document = models.ForeignKey(
         "collection.Document", on_delete=models.CASCADE, related_name="proposed_facts"
@@ -47,6 +57,10 @@ class ProposedFact(models.Model):
     evidence_end = models.PositiveIntegerField()
     evidence_quote = models.TextField()
     score = models.FloatField(default=0.0, help_text="How strongly the words matched the indicator")
+    rule = models.CharField(max_length=24, choices=Rule.choices, blank=True, help_text="Why it was proposed")
+    matched = models.CharField(
+        max_length=300, blank=True, help_text="The catalogue phrasing the words around the figure matched"
+    )
     status = models.CharField(max_length=8, choices=FactStatus.choices, default=FactStatus.PENDING)
     problem = models.TextField(blank=True, help_text="Why the last accept was refused")
     recorded_value = models.ForeignKey(

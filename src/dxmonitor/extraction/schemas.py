@@ -3,6 +3,7 @@
 from ninja import Schema
 from pydantic import Field
 
+from .engine import RULES
 from .models import ProposedFact
 
 
@@ -28,6 +29,8 @@ class FactOut(Schema):
     start: int
     end: int
     score: float
+    rule: str = Field(description="why it was proposed: " + ", ".join(RULES))
+    matched: str = Field(description="the catalogue phrasing the words around the figure matched")
     edited: bool
     problem: str
     value_id: int | None
@@ -101,6 +104,8 @@ def fact_out(fact: ProposedFact, language: str = "vi") -> dict:
         "start": fact.evidence_start,
         "end": fact.evidence_end,
         "score": fact.score,
+        "rule": fact.rule,
+        "matched": fact.matched,
         "edited": fact.edited,
         "problem": fact.problem,
         "value_id": fact.recorded_value_id,

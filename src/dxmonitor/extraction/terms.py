@@ -122,6 +122,7 @@ def words(text: str) -> tuple[str, ...]:
 class Pattern:
     words: tuple[str, ...]
     from_name: bool
+    text: str = ""  # the phrasing as the catalogue writes it, to show why a figure was matched
 
 
 @dataclass
@@ -176,7 +177,7 @@ class Catalogue:
 _PREFIXES = ("tổng số", "số lượng", "số lượt", "tỷ lệ", "tỉ lệ", "số")
 
 
-def _name_patterns(name: str) -> list[tuple[str, ...]]:
+def _name_patterns(name: str) -> list[tuple[tuple[str, ...], str]]:
     name = name.strip()
     lowered = name.lower()
     for prefix in _PREFIXES:
@@ -185,10 +186,10 @@ def _name_patterns(name: str) -> list[tuple[str, ...]]:
             break
     outside = re.sub(r"\([^)]*\)", " ", name)
     inside = name.replace("(", " ").replace(")", " ")
-    found = []
+    found: dict[tuple[str, ...], str] = {}
     for text in (outside, inside):
-        found.append(words(text))
-    return [w for w in dict.fromkeys(found) if w]
+        found.setdefault(words(text), " ".join(text.split()))
+    return [(w, text) for w, text in found.items() if w]
 
 
 def build_catalogue(rows: list[dict]) -> Catalogue:
@@ -204,11 +205,11 @@ def build_catalogue(rows: list[dict]) -> Catalogue:
             tokens = words(phrase)
             if tokens and tokens not in seen:
                 seen.add(tokens)
-                term.patterns.append(Pattern(tokens, False))
-        for tokens in _name_patterns(row["name_vi"]):
+                term.patterns.append(Pattern(tokens, False, phrase.strip()))
+        for tokens, text in _name_patterns(row["name_vi"]):
             if tokens not in seen:
                 seen.add(tokens)
-                term.patterns.append(Pattern(tokens, True))
+                term.patterns.append(Pattern(tokens, True, text))
         terms.append(term)
     df: Counter[str] = Counter()
     for term in terms:

@@ -388,3 +388,16 @@ def test_a_place_followed_by_the_district_it_is_in():
 )
 def test_ranks_follow_their_topic_and_economic_figures_are_left_out(sentence, expected):
     assert [(f.indicator, f.value) for f in extract(sentence, catalogue=CATALOGUE)] == expected
+
+
+def test_each_fact_says_which_reading_and_phrasing_proposed_it():
+    text = (
+        "Huyện Mường Khương có 3.150 hộ gia đình sử dụng cáp quang; "
+        "tỷ lệ hộ gia đình có kết nối internet băng rộng cố định đạt 41,2%."
+    )
+    facts = {f.indicator: f for f in extract(text, catalogue=CATALOGUE)}
+    share = facts["INF.HOUSEHOLD_FIXED_BB"]
+    assert share.rule == "described-before"
+    assert "hộ gia đình" in share.matched
+    ratio = extract("Xã Bản Lầu có 17/20 thôn đã có tổ công nghệ số cộng đồng.", catalogue=CATALOGUE)
+    assert {f.rule for f in ratio} >= {"total-of-ratio"}

@@ -33,6 +33,9 @@ def test_paste_read_and_review(signed_in):
     assert "Báo cáo thử" in html
     assert html.count('class="proposal pending"') == 2
     assert "<mark" in html and "31,5%" in html
+    # Each proposal says why: which reading, and the catalogue phrasing the words matched.
+    assert html.count('class="why sub"') == 2
+    assert "Lý do:" in html and "các từ đứng trước số liệu cho biết nó đo gì" in html
     queue = signed_in.get("/extract/").content.decode()
     assert "Báo cáo thử" in queue
     assert 'href="/api/v1/extraction/documents"' in queue
