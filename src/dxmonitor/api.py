@@ -1,5 +1,7 @@
 """The JSON API under /api/v1/, with OpenAPI docs at /api/docs."""
 
+from http import HTTPStatus
+
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -9,9 +11,9 @@ from dxmonitor.analytics.api import router as analytics_router
 from dxmonitor.analytics.scores_api import router as scores_router
 from dxmonitor.catalog.api import router as catalog_router
 from dxmonitor.collection.api import router as collection_router
-from dxmonitor.collection.bulk_api import dhis2_router
 from dxmonitor.collection.bulk_api import router as bulk_router
 from dxmonitor.collection.checks_api import router as checks_router
+from dxmonitor.collection.dhis2_api import dhis2_router
 from dxmonitor.common.errors import DomainError
 from dxmonitor.dashboard.api import router as dashboard_router
 from dxmonitor.extraction.api import router as extraction_router
@@ -73,9 +75,22 @@ api.add_router("/v1/", jobs_router)
 api.add_router("/", dhis2_router)
 
 
+def _error(request: HttpRequest, body: dict, *, status: int):
+    # At DHIS2's paths an error is also DHIS2's WebMessage, so that DHIS2 clients show its message.
+    if getattr(request, "dhis2", False):
+        body = {
+            "httpStatus": HTTPStatus(status).phrase,
+            "httpStatusCode": status,
+            "status": "ERROR",
+            "message": body["detail"],
+            **body,
+        }
+    return api.create_response(request, body, status=status)
+
+
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError):
-    return api.create_response(
+    return _error(
         request,
         {
             "detail": exc.message_en,
@@ -92,7 +107,7 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError):
     # clients (DHIS2's among them) know to send or fix their credentials; a credential that
     # works but lacks the right stays 403 (Forbidden).
     sent = bool(request.headers.get("Authorization"))
-    response = api.create_response(
+    response = _error(
         request,
         {
             "detail": "the credentials are wrong" if sent else "authentication is required",
@@ -112,7 +127,7 @@ def validation_error(request: HttpRequest, exc: ValidationError):
     # client's mistake: 400 with the field, like every other bad input.
     errors = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
     first = errors[0] if errors else {"field": "", "message": "invalid input"}
-    return api.create_response(
+    return _error(
         request,
         {
             "detail": f"{first['field']}: {first['message']}" if first["field"] else first["message"],

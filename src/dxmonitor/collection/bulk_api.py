@@ -1,8 +1,8 @@
 """The bulk API: many values in one request (ours or DHIS2's), import jobs, DHIS2 mappings.
 
 `POST /api/v1/dataValueSets` takes our JSON, DHIS2 JSON or DHIS2 CSV by Content-Type; DHIS2's
-own paths (`/api/dataValueSets`, `.json`, `.csv`) take the same so that DHIS2 integrations
-post here unchanged. Views parse the request and call `jobs.submit_payload`.
+own paths (`dhis2_api`) take the same through `submit`. Views parse the request and call
+`jobs.submit_payload`.
 """
 
 import datetime
@@ -22,10 +22,9 @@ from dxmonitor.common.errors import DomainError, Forbidden
 from . import dhis2_mappings
 from .dhis2 import Dhis2Refused, check_options, refused_summary
 from .jobs import get_job, job_out, read_payload, submit_payload
-from .payloads import FORMAT_OURS
+from .payloads import FORMAT_DHIS2_JSON, FORMAT_OURS
 
 router = Router(tags=["bulk"])
-dhis2_router = Router(tags=["DHIS2"])
 
 
 class BulkQuery(Schema):
@@ -70,8 +69,10 @@ class ImportCountOut(Schema):
 
 class ConflictOut(Schema):
     object: str
+    objects: dict[str, str] = {}
     value: str
     value_vi: str = ""
+    errorCode: str = ""
     property: str = ""
     indexes: list[int] = []
 
@@ -83,6 +84,7 @@ class ImportSummaryOut(Schema):
     importOptions: dict
     importCount: ImportCountOut
     conflicts: list[ConflictOut]
+    rejectedIndexes: list[int] = []
     dataSetComplete: str
 
 
@@ -132,7 +134,13 @@ def _content_length(request: HttpRequest) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _post(request: HttpRequest, response: HttpResponse, options: BulkQuery, *, suffix: str, dhis2: bool):
+def submit(request: HttpRequest, options: BulkQuery, *, suffix: str, dhis2: bool) -> tuple[int, dict, str]:
+    """Read and import (or queue) a posted payload: the status, the answer and the format.
+
+    A payload in DHIS2's formats is answered with an ImportSummary even when refused whole
+    (unsupported option: 409; unreadable: 409; too large: 413; wrong Content-Type: 415); ours
+    raises, for the error answer. At DHIS2's paths every refusal is an ImportSummary.
+    """
     dry_run = options.is_dry_run()
     user = request.auth
     found = grants(user)
@@ -150,7 +158,7 @@ def _post(request: HttpRequest, response: HttpResponse, options: BulkQuery, *, s
             },
         )
     except Dhis2Refused as exc:
-        return Status(exc.status, refused_summary(exc, dry_run=dry_run))
+        return exc.status, refused_summary(exc, dry_run=dry_run), FORMAT_DHIS2_JSON
     fmt = FORMAT_OURS
     try:
         payload = read_payload(
@@ -168,15 +176,21 @@ def _post(request: HttpRequest, response: HttpResponse, options: BulkQuery, *, s
             background=not dhis2 or bool(options.async_),
         )
     except DomainError as exc:
-        if dhis2 or fmt != FORMAT_OURS:
-            return Status(exc.status if exc.status != 400 else 409, refused_summary(exc, dry_run=dry_run))
+        if dhis2 or (fmt != FORMAT_OURS and exc.status == 400):
+            status = exc.status if exc.status != 400 else 409
+            return status, refused_summary(exc, dry_run=dry_run), fmt
         raise
     if submitted.job is not None:
-        body = job_out(submitted.job)
-        response["Location"] = body["status_url"]
-        return Status(202, body)
+        return 202, job_out(submitted.job), fmt
     answer = submitted.answer or {}
-    return Status(409 if answer.get("status") == "ERROR" else 200, answer)
+    return (409 if answer.get("status") == "ERROR" else 200), answer, fmt
+
+
+def _post(request: HttpRequest, response: HttpResponse, options: BulkQuery):
+    status, body, _fmt = submit(request, options, suffix="", dhis2=False)
+    if status == 202:
+        response["Location"] = body["status_url"]
+    return Status(status, body)
 
 
 DESCRIPTION = """Many values in one request, checked one by one against the caller's data-entry subtree.
@@ -197,48 +211,7 @@ background: 202 with the job and its `status_url`."""
     description=DESCRIPTION,
 )
 def post_data_value_sets(request: HttpRequest, response: HttpResponse, options: Query[BulkQuery]):
-    return _post(request, response, options, suffix="", dhis2=False)
-
-
-DHIS2_DESCRIPTION = """DHIS2's own path, for integrations written for DHIS2: the same payloads as
-`POST /api/v1/dataValueSets`, authenticated by HTTP Basic, `ApiToken` or `Bearer`. Large payloads
-are imported while the client waits (streamed, memory stays flat) unless `async=true`."""
-
-
-@dhis2_router.post(
-    "/dataValueSets",
-    response=RESPONSES,
-    auth=BULK_AUTH,
-    url_name="dhis2_data_value_sets",
-    openapi_extra=BODY_DOC,
-    description=DHIS2_DESCRIPTION,
-)
-def dhis2_data_value_sets(request: HttpRequest, response: HttpResponse, options: Query[BulkQuery]):
-    return _post(request, response, options, suffix="", dhis2=True)
-
-
-@dhis2_router.post(
-    "/dataValueSets.json",
-    response=RESPONSES,
-    auth=BULK_AUTH,
-    url_name="dhis2_data_value_sets_json",
-    openapi_extra=BODY_DOC,
-    description=DHIS2_DESCRIPTION,
-)
-def dhis2_data_value_sets_json(request: HttpRequest, response: HttpResponse, options: Query[BulkQuery]):
-    return _post(request, response, options, suffix="json", dhis2=True)
-
-
-@dhis2_router.post(
-    "/dataValueSets.csv",
-    response=RESPONSES,
-    auth=BULK_AUTH,
-    url_name="dhis2_data_value_sets_csv",
-    openapi_extra=BODY_DOC,
-    description=DHIS2_DESCRIPTION,
-)
-def dhis2_data_value_sets_csv(request: HttpRequest, response: HttpResponse, options: Query[BulkQuery]):
-    return _post(request, response, options, suffix="csv", dhis2=True)
+    return _post(request, response, options)
 
 
 @router.get(

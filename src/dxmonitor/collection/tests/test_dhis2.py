@@ -88,18 +88,31 @@ DATA_VALUE_SET = {
 }
 
 
+def summary_of(response) -> dict:
+    """The ImportSummary inside DHIS2's WebMessage."""
+    return response.json()["response"]
+
+
 def test_dhis2_json_through_the_mappings(client, admin_token, mapped):
     response = client.post(
         "/api/dataValueSets", DATA_VALUE_SET, content_type="application/json", **bearer(admin_token)
     )
-    assert response.status_code == 200, response.content
-    summary = response.json()
+    assert response.status_code == 409, response.content  # DHIS2 answers conflicts with 409
+    message = response.json()
+    assert (message["httpStatus"], message["httpStatusCode"], message["status"]) == (
+        "Conflict",
+        409,
+        "WARNING",
+    )
+    summary = message["response"]
     assert summary["responseType"] == "ImportSummary" and summary["status"] == "WARNING"
+    assert summary["rejectedIndexes"] == [4, 5]
     assert summary["importCount"] == {"imported": 4, "updated": 0, "ignored": 2, "deleted": 0}
     assert summary["dataSetComplete"] == "false"
     conflicts = {c["object"]: c for c in summary["conflicts"]}
     assert set(conflicts) == {"DE_UNKNOWN", "OU_UNKNOWN"}
     assert "not mapped" in conflicts["DE_UNKNOWN"]["value"] and conflicts["DE_UNKNOWN"]["indexes"] == [4]
+    assert conflicts["DE_UNKNOWN"]["errorCode"] == "E7610" and conflicts["OU_UNKNOWN"]["errorCode"] == "E7612"
     assert conflicts["OU_UNKNOWN"]["indexes"] == [5]
 
     villages = Value.objects.get(indicator__code="CTX.VILLAGES", period="2024")
@@ -110,9 +123,11 @@ def test_dhis2_json_through_the_mappings(client, admin_token, mapped):
     assert households.value == 4.306 and households.unit.name == "Thị trấn Tủa Chùa"  # a machine number
     assert Value.objects.get(indicator__code="CTX.HOUSEHOLDS", period="2024", kind="target").value == 5000
 
-    again = client.post(
-        "/api/dataValueSets", DATA_VALUE_SET, content_type="application/json", **bearer(admin_token)
-    ).json()
+    again = summary_of(
+        client.post(
+            "/api/dataValueSets", DATA_VALUE_SET, content_type="application/json", **bearer(admin_token)
+        )
+    )
     assert again["importCount"] == {"imported": 0, "updated": 0, "ignored": 6, "deleted": 0}
 
 
@@ -133,8 +148,10 @@ def test_a_value_without_its_period_is_a_conflict(client, admin_token, mapped):
     response = client.post(
         "/api/dataValueSets.json", text, content_type="application/json", **bearer(admin_token)
     )
-    summary = response.json()
-    assert response.status_code == 409 and summary["status"] == "ERROR"
+    summary = summary_of(response)
+    assert (
+        response.status_code == 409 and summary["status"] == "ERROR" and response.json()["status"] == "ERROR"
+    )
     assert summary["conflicts"][0]["value"] == "period is missing"
 
 
@@ -155,8 +172,8 @@ DE_VILLAGES,2021,DiszpKrYNg8,,,100,,,,,true
 
 def test_dhis2_csv_with_and_without_header(client, admin_token, mapped):
     response = client.post("/api/dataValueSets", CSV, content_type="application/csv", **bearer(admin_token))
-    summary = response.json()
-    assert response.status_code == 200 and summary["status"] == "WARNING", summary
+    summary = summary_of(response)
+    assert response.status_code == 409 and summary["status"] == "WARNING", summary
     assert summary["importCount"]["imported"] == 2 and summary["importCount"]["ignored"] == 2
     messages = sorted(c["value"] for c in summary["conflicts"])
     assert any("not a number" in m for m in messages) and any("deleting values" in m for m in messages)
@@ -164,9 +181,9 @@ def test_dhis2_csv_with_and_without_header(client, admin_token, mapped):
     assert coverage.value == 50 and coverage.source_row == 1  # the index of its first part
 
     bare = "DE_VILLAGES,2020,DiszpKrYNg8,,,101\n"
-    summary = client.post(
-        "/api/dataValueSets.csv", bare, content_type="text/plain", **bearer(admin_token)
-    ).json()
+    summary = summary_of(
+        client.post("/api/dataValueSets.csv", bare, content_type="text/plain", **bearer(admin_token))
+    )
     assert summary["importCount"]["imported"] == 1
     summary = client.post(
         "/api/v1/dataValueSets", bare, content_type="text/csv", **bearer(admin_token)
@@ -183,7 +200,7 @@ def test_dhis2_authentication(client, admin, admin_token, mapped):
     ok = client.post(
         "/api/dataValueSets", body, content_type="application/json", **basic("quantri", "mat-khau-dai-123")
     )
-    assert ok.status_code == 200 and ok.json()["status"] == "SUCCESS"
+    assert ok.status_code == 200 and summary_of(ok)["status"] == "SUCCESS" and ok.json()["status"] == "OK"
     value = Value.objects.get(indicator__code="CTX.VILLAGES", period="2019")
     assert value.updated_by == admin and value.api_client == "basic:quantri"
     token = client.post(
@@ -192,7 +209,7 @@ def test_dhis2_authentication(client, admin, admin_token, mapped):
         content_type="application/json",
         HTTP_AUTHORIZATION=f"ApiToken {admin_token}",
     )
-    assert token.status_code == 200 and token.json()["importCount"]["ignored"] == 1
+    assert token.status_code == 200 and summary_of(token)["importCount"]["ignored"] == 1
     wrong = client.post(
         "/api/dataValueSets", body, content_type="application/json", **basic("quantri", "sai-mat-khau")
     )
@@ -222,17 +239,17 @@ def test_unsupported_options_are_refused_as_import_summaries(client, admin_token
         response = client.post(
             "/api/dataValueSets" + query, body, content_type="application/json", **bearer(admin_token)
         )
-        assert response.status_code == 409 and response.json()["status"] == "ERROR"
-        assert words in response.json()["description"]
+        assert response.status_code == 409 and summary_of(response)["status"] == "ERROR"
+        assert words in summary_of(response)["description"]
     fine = "?importStrategy=CREATE_AND_UPDATE&idScheme=code&dataElementIdScheme=UID&dryRun=true"
-    summary = client.post(
-        "/api/dataValueSets" + fine, body, content_type="application/json", **bearer(admin_token)
-    ).json()
+    summary = summary_of(
+        client.post("/api/dataValueSets" + fine, body, content_type="application/json", **bearer(admin_token))
+    )
     assert summary["status"] == "SUCCESS" and summary["importCount"]["imported"] == 1
     assert summary["importOptions"]["dryRun"] is True and "dry run" in summary["description"]
     assert not Value.objects.filter(indicator__code="CTX.VILLAGES", period="2019").exists()
     broken = client.post("/api/dataValueSets", "{", content_type="application/json", **bearer(admin_token))
-    assert broken.status_code == 409 and "not valid JSON" in broken.json()["description"]
+    assert broken.status_code == 409 and "not valid JSON" in summary_of(broken)["description"]
 
 
 def test_dhis2_paths_can_run_in_the_background(client, admin_token, mapped, monkeypatch, settings, tmp_path):
@@ -247,13 +264,13 @@ def test_dhis2_paths_can_run_in_the_background(client, admin_token, mapped, monk
         ],
     }
     waited = client.post("/api/dataValueSets", body, content_type="application/json", **bearer(admin_token))
-    assert waited.status_code == 200 and waited.json()["importCount"]["imported"] == 3
+    assert waited.status_code == 200 and summary_of(waited)["importCount"]["imported"] == 3
     body["dataValues"][0]["value"] = "10"
     queued = client.post(
         "/api/dataValueSets?async=true", body, content_type="application/json", **bearer(admin_token)
     )
     assert queued.status_code == 202
-    job = client.get(queued.json()["status_url"], **bearer(admin_token)).json()
+    job = client.get(summary_of(queued)["status_url"], **bearer(admin_token)).json()
     assert job["format"] == "dhis2-json" and job["status"] == "done"
     assert job["result"]["importCount"] == {"imported": 0, "updated": 1, "ignored": 2, "deleted": 0}
 
@@ -349,4 +366,4 @@ def test_json_payload_keys_may_come_in_any_order(client, admin_token, mapped):
     response = client.post(
         "/api/dataValueSets", payload, content_type="application/json; charset=utf-8", **bearer(admin_token)
     )
-    assert response.json()["importCount"]["imported"] == 1
+    assert summary_of(response)["importCount"]["imported"] == 1
