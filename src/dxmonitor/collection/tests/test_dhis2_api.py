@@ -63,7 +63,7 @@ def test_every_spelling_imports(client, admin, mapped, path):
 def test_system_info_ping_and_me(client, admin):
     info = client.get("/api/system/info", **ADMIN)
     assert info.status_code == 200 and info.json()["version"].startswith("2.")
-    assert info.json()["calendar"] == "iso8601" and info.json()["serverDate"].startswith("2026-11-20T10:00")
+    assert info.json()["calendar"] == "iso8601" and info.json()["serverDate"].startswith("2026-11-20T")
     assert client.get("/api/29/system/info.json", **ADMIN).json()["systemName"] == "dxmonitor"
     assert client.get("/api/system/info").status_code == 401
     ping = client.get("/api/system/ping")
