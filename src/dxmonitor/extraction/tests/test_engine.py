@@ -53,6 +53,17 @@ def test_vietnamese_number_formats(raw, number):
         ("giảm gần 20%", []),
         ("tăng từ 45% lên 60%", [(45, "percent", "eq"), (60, "percent", "eq")]),
         ("Công nghiệp 4.0", []),
+        ("cung cấp 1966 dịch vụ công trực tuyến", [(1966, "count", "eq")]),
+        # Years, ranges, section numbers, ordinals of time, levels, stars and norms per unit.
+        ("giai đoạn 2021 - 2025, tầm nhìn 2030.", []),
+        ("phấn đấu đạt từ 0,7-0,8 điểm", []),
+        ("từ 60 - 70% dân số", []),
+        ("1. Về hạ tầng số\n2) Về nhân lực số", []),
+        ("có năm thứ 3 liên tiếp dẫn đầu", []),
+        ("chính quyền địa phương 2 cấp", []),
+        ("sản phẩm đạt từ 3 sao", []),
+        ("mỗi thôn tối thiểu có 04 người", []),
+        ("bình quân mỗi hộ dùng 3 thuê bao", []),
     ],
 )
 def test_figures_and_their_hedges(text, expected):
@@ -63,6 +74,30 @@ def test_figures_and_their_hedges(text, expected):
 def test_ratio_keeps_numerator_and_denominator():
     (mention,) = find_mentions("có 72/120 thôn")
     assert (mention.numerator, mention.denominator) == (72, 120)
+
+
+def test_ratio_with_thousands_separators():
+    (share, ratio) = find_mentions("đạt 61,42% (1.250/2.035 hồ sơ)")
+    assert (share.value, share.form) == (pytest.approx(61.42), "percent")
+    assert (ratio.form, ratio.numerator, ratio.denominator) == ("ratio", 1250, 2035)
+    (whole,) = find_mentions("1.250/1.250 thôn")
+    assert (whole.numerator, whole.denominator) == (1250, 1250)
+
+
+@pytest.mark.parametrize(
+    ("text", "ranks"),
+    [
+        ("tỉnh đứng thứ hai cả nước", [(2, None)]),
+        ("ở vị trí thứ 2 là thành phố", [(2, None)]),
+        ("ba huyện lần lượt xếp thứ 5, 6 và 7", [(5, 0), (6, 1), (7, 2)]),
+        ("hai tỉnh lần lượt xếp thứ 2 và 3.", [(2, 0), (3, 1)]),
+        ("năm thứ hai liên tiếp", []),
+        ("Thứ hai, ngày 5/3", []),
+    ],
+)
+def test_ranks_in_digits_words_and_lists(text, ranks):
+    found = [(m.value, m.order) for m in find_mentions(text) if m.rank]
+    assert found == [(pytest.approx(v), order) for v, order in ranks]
 
 
 def test_sentences_split_at_full_stops_but_not_abbreviations():
