@@ -64,7 +64,7 @@ class SchemeOut(Schema):
     versions: list[VersionOut]
 
 
-class GroupOut(Schema):
+class ScoreGroupOut(Schema):
     code: str
     parent: str | None
     name: str
@@ -89,7 +89,7 @@ class ComponentOut(Schema):
 
 class SchemeDetailOut(SchemeOut):
     version: int
-    groups: list[GroupOut]
+    groups: list[ScoreGroupOut]
     components: list[ComponentOut]
 
 
@@ -244,7 +244,7 @@ class RankingItem(Schema):
     computed_at: datetime.datetime
 
 
-class RankingOut(Schema):
+class ScoreRankingOut(Schema):
     scheme: str
     scheme_name: str
     version: int | None
@@ -295,7 +295,7 @@ def ranking_out(found: scores.Ranking, *, language: str) -> dict:
     }
 
 
-@router.get("/scores", response={200: RankingOut, **READ_ERRORS}, url_name="scores")
+@router.get("/scores", response={200: ScoreRankingOut, **READ_ERRORS}, url_name="scores")
 def ranking(request: HttpRequest, query: Query[RankingQuery]):
     """Scores and ranks of the units of a province (twin of /scores/): best first, ties sharing a
     rank, each with its score per top group, rank change since the year before and coverage."""

@@ -216,7 +216,7 @@ def document_detail(request: HttpRequest, document_id: int):
     return document_out(_document(document_id), with_text=True)
 
 
-class PeriodOut(Schema):
+class ValuePeriodOut(Schema):
     code: str
     type: str
     start: datetime.date | None
@@ -225,7 +225,7 @@ class PeriodOut(Schema):
     label_en: str
 
 
-@router.get("/periods/{text}", response={200: PeriodOut, **ERRORS}, url_name="period")
+@router.get("/periods/{text}", response={200: ValuePeriodOut, **ERRORS}, url_name="period")
 def read_period(request: HttpRequest, text: str):
     """Parse a period as the API accepts it: "2024", "2024Q3", "202409" (also "Q3/2024", "9/2024")."""
     period = parse_period(text[:32])

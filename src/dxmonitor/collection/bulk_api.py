@@ -88,7 +88,7 @@ class ImportSummaryOut(Schema):
     dataSetComplete: str
 
 
-class JobOut(Schema):
+class ImportJobOut(Schema):
     id: str
     status: str
     format: str
@@ -121,7 +121,7 @@ BODY_DOC = {
 }
 RESPONSES = {
     200: BulkResultOut | ImportSummaryOut,
-    202: JobOut,
+    202: ImportJobOut,
     409: ImportSummaryOut,
     413: ErrorOut,
     415: ErrorOut,
@@ -215,7 +215,7 @@ def post_data_value_sets(request: HttpRequest, response: HttpResponse, options: 
 
 
 @router.get(
-    "/imports/{job_id}", response={200: JobOut, **WRITE_ERRORS}, auth=BULK_AUTH, url_name="import_job"
+    "/imports/{job_id}", response={200: ImportJobOut, **WRITE_ERRORS}, auth=BULK_AUTH, url_name="import_job"
 )
 def import_job(request: HttpRequest, job_id: uuid.UUID):
     """A background import: status (queued, running, done, failed), processed of total values and,

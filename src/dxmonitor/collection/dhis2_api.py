@@ -20,7 +20,7 @@ from dxmonitor.accounts.permissions import ENTER, grants
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.api import WRITE_ERRORS
 
-from .bulk_api import BODY_DOC, BulkQuery, ImportSummaryOut, JobOut, submit
+from .bulk_api import BODY_DOC, BulkQuery, ImportJobOut, ImportSummaryOut, submit
 
 dhis2_router = Router(tags=["DHIS2"])
 
@@ -48,7 +48,7 @@ class JobMessageOut(Schema):
     httpStatusCode: int
     status: str
     message: str
-    response: JobOut
+    response: ImportJobOut
 
 
 def web_message(*, status: int, summary: dict) -> dict:

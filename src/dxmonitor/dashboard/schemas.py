@@ -112,7 +112,7 @@ class ScoreRow(Schema):
     groups: dict[str, float | None]
 
 
-class RankingOut(Schema):
+class DashboardRankingOut(Schema):
     scheme: SchemeRef | None
     schemes: list[SchemeRef]
     version: int | None
@@ -150,7 +150,7 @@ class DashboardOut(Schema):
     trend: TrendOut | None
     children: list[ChildOut]
     laggards: list[LaggardOut]
-    ranking: RankingOut
+    ranking: DashboardRankingOut
     completeness: list[ReportingRow]
 
 

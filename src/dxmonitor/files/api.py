@@ -49,7 +49,7 @@ class FileProblemOut(Schema):
     message_vi: str
 
 
-class ReportOut(Schema):
+class UploadReportOut(Schema):
     format: str
     file_name: str
     sheet: str
@@ -77,8 +77,8 @@ class UploadOut(Schema):
     )
     can_apply: bool
     created_at: str
-    check: ReportOut
-    apply: ReportOut | None
+    check: UploadReportOut
+    apply: UploadReportOut | None
     url: str
     apply_url: str
     job_url: str | None

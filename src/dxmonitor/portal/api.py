@@ -19,12 +19,12 @@ from .schemas import (
     DownloadsOut,
     IndicatorSummaryOut,
     LicenceOut,
+    PortalRuleOut,
     PublicDocumentOut,
     PublicFilter,
     PublicPaging,
     PublicUnitRef,
     PublicValuePage,
-    RuleOut,
     ValuesFilter,
     counts_out,
     document_ref,
@@ -50,9 +50,9 @@ def download_links(params: dict[str, str]) -> dict[str, str]:
     return {format: base + "?" + urlencode({**params, "format": format}) for format in downloads.FORMATS}
 
 
-class HomeOut(Schema):
+class PortalHomeOut(Schema):
     licence: LicenceOut
-    rule: RuleOut
+    rule: PortalRuleOut
     counts: CountsOut
     indicators: list[IndicatorSummaryOut]
     downloads: DownloadsOut
@@ -60,20 +60,20 @@ class HomeOut(Schema):
     about_url: str
 
 
-class SourceOut(PublicDocumentOut):
+class PortalSourceOut(PublicDocumentOut):
     values_count: int
 
 
 class AboutOut(Schema):
     licence: LicenceOut
-    rule: RuleOut
+    rule: PortalRuleOut
     counts: CountsOut
-    sources: list[SourceOut]
+    sources: list[PortalSourceOut]
     download_formats: list[str]
     max_download_rows: int
 
 
-class TargetOut(Schema):
+class PortalTargetOut(Schema):
     year: int
     level: str
     value: float
@@ -90,7 +90,7 @@ class IndicatorDetailOut(Schema):
     kind: str
     direction: str
     definition: str
-    targets: list[TargetOut]
+    targets: list[PortalTargetOut]
     counts: CountsOut
     periods: list[str]
     values: PublicValuePage
@@ -109,7 +109,7 @@ class UnitListOut(Schema):
     items: list[UnitSummaryOut]
 
 
-class UnitDetailOut(Schema):
+class PortalUnitDetailOut(Schema):
     unit: PublicUnitRef
     ancestors: list[PublicUnitRef]
     counts: CountsOut
@@ -141,7 +141,7 @@ def _values(selection: queries.Selection, *, limit: int, offset: int) -> dict:
     return value_page(items, count=count, limit=limit, offset=offset, language=_language())
 
 
-@router.get("/public", response={200: HomeOut, **ERRORS}, url_name="public_home")
+@router.get("/public", response={200: PortalHomeOut, **ERRORS}, url_name="public_home")
 def home(request: HttpRequest):
     """What the portal publishes: the licence, the rule, how many figures, the indicators that have
     public figures, and the downloads of everything (twin of `/public/`)."""
@@ -218,7 +218,7 @@ def units(request: HttpRequest, filters: Query[UnitsFilter]):
     }
 
 
-@router.get("/public/units/{unit_id}", response={200: UnitDetailOut, **ERRORS}, url_name="public_unit")
+@router.get("/public/units/{unit_id}", response={200: PortalUnitDetailOut, **ERRORS}, url_name="public_unit")
 def unit_detail(request: HttpRequest, unit_id: int, filters: Query[PublicFilter]):
     """One unit and the public figures of it and of every unit under it, paged (twin of
     `/public/units/{id}/`)."""

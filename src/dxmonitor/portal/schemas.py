@@ -63,7 +63,7 @@ class LicenceOut(Schema):
     attribution_en: str
 
 
-class RuleOut(Schema):
+class PortalRuleOut(Schema):
     rule_vi: str
     rule_en: str
     synthetic_vi: str

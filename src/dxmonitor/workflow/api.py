@@ -117,7 +117,7 @@ class BulkApproveIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class BulkResultOut(Schema):
+class ReportBulkResultOut(Schema):
     dataset: str
     unit_id: int
     period: str
@@ -192,7 +192,7 @@ def report_unlock(request: HttpRequest, dataset: str, unit_id: int, period: str,
 
 @router.post(
     "/reports/approve",
-    response={200: list[BulkResultOut], **WRITE_ERRORS},
+    response={200: list[ReportBulkResultOut], **WRITE_ERRORS},
     auth=WRITE_AUTH,
     url_name="reports_approve",
 )

@@ -60,7 +60,7 @@ class MissingOut(Schema):
     indicator: str
 
 
-class CompletenessOut(Schema):
+class ReportCompletenessOut(Schema):
     filled: int
     total: int
     required_filled: int
@@ -78,7 +78,7 @@ class FormIndicatorOut(Schema):
     has_parts: bool
 
 
-class CellOut(Schema):
+class ReportCellOut(Schema):
     indicator: str
     value_id: int | None
     value: float | None
@@ -99,7 +99,7 @@ class RowUnitOut(Schema):
 
 class RowOut(Schema):
     unit: RowUnitOut
-    cells: list[CellOut]
+    cells: list[ReportCellOut]
 
 
 class ReportFormOut(Schema):
@@ -109,7 +109,7 @@ class ReportFormOut(Schema):
     period_label: str
     window: WindowOut
     report: ReportOut
-    completeness: CompletenessOut
+    completeness: ReportCompletenessOut
     editable: bool
     lock: str
     indicators: list[FormIndicatorOut]
@@ -126,7 +126,7 @@ class PeriodColumnOut(Schema):
 class OverviewCellOut(Schema):
     period: str
     state: str
-    completeness: CompletenessOut
+    completeness: ReportCompletenessOut
     report: ReportOut
     page_url: str
     api_url: str
