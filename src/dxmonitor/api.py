@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from dxmonitor.accounts.api import router as accounts_router
 from dxmonitor.analytics.api import router as analytics_router
 from dxmonitor.analytics.scores_api import router as scores_router
+from dxmonitor.assessment.api import router as assessment_router
 from dxmonitor.catalog.api import router as catalog_router
 from dxmonitor.collection.api import router as collection_router
 from dxmonitor.collection.bulk_api import router as bulk_router
@@ -71,6 +72,7 @@ api.add_router("/v1/", portal_router)
 api.add_router("/v1/", signing_router)
 api.add_router("/v1/", reports_router)
 api.add_router("/v1/", jobs_router)
+api.add_router("/v1/", assessment_router)
 # DHIS2's own paths (/api/dataValueSets…), so that DHIS2 integrations post here unchanged.
 api.add_router("/", dhis2_router)
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "dxmonitor.web",
     "dxmonitor.portal",
     "dxmonitor.jobs",
+    "dxmonitor.assessment",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -15,6 +16,7 @@ from dxmonitor.common.errors import DomainError, Forbidden, InvalidInput, Proble
 from dxmonitor.geo.models import Unit
 
 from .content import Heading, build_document, default_issuing_body, default_recipients
+from .layout import OfficialDocument
 from .models import OfficialReport
 from .render_docx import render_docx
 from .render_pdf import render_pdf
@@ -43,9 +45,11 @@ def generate_report(
     place: str = "",
     issued_on: datetime.date | None = None,
     recipients: list[str] | None = None,
+    build: Callable[[Heading], OfficialDocument] | None = None,
 ) -> OfficialReport:
     """The unit's periodic digital-transformation report as PDF and DOCX, numbered in the
-    unit's series for the year ("15/BC-UBND"), from the figures in the analytics store."""
+    unit's series for the year ("15/BC-UBND"), from the figures in the analytics store — or, with
+    `build`, the document another domain writes (an assessment round's result) under the heading."""
     if not can(user, ENTER, unit):
         raise Forbidden(
             f"{user.get_username()} may not issue reports for {unit.name}",
@@ -81,7 +85,11 @@ def generate_report(
             signer_name=signer_name.strip(),
             recipients=[r.strip() for r in (recipients or default_recipients(unit, parent)) if r.strip()],
         )
-        document = build_document(unit=unit, period=parsed, dataset=dataset, heading=heading)
+        document = (
+            build(heading)
+            if build is not None
+            else build_document(unit=unit, period=parsed, dataset=dataset, heading=heading)
+        )
         rendered = render_pdf(document)
         docx = render_docx(document)
         return OfficialReport.objects.create(
