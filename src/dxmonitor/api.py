@@ -4,7 +4,8 @@ from http import HTTPStatus
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from dxmonitor.accounts.api import router as accounts_router
 from dxmonitor.analytics.api import router as analytics_router
@@ -15,6 +16,7 @@ from dxmonitor.collection.api import router as collection_router
 from dxmonitor.collection.bulk_api import router as bulk_router
 from dxmonitor.collection.checks_api import router as checks_router
 from dxmonitor.collection.dhis2_api import dhis2_router
+from dxmonitor.common import bounded_json
 from dxmonitor.common.errors import DomainError
 from dxmonitor.dashboard.api import router as dashboard_router
 from dxmonitor.extraction.api import router as extraction_router
@@ -41,7 +43,15 @@ class CachedSchemaAPI(NinjaAPI):
         return cache[path_prefix]
 
 
+class BoundedParser(Parser):
+    """JSON bodies measured against DXM_JSON_MAX_DEPTH and DXM_JSON_MAX_TOKENS before json.loads."""
+
+    def parse_body(self, request: HttpRequest):
+        return bounded_json.loads(request.body)
+
+
 api = CachedSchemaAPI(
+    parser=BoundedParser(),
     title="dxmonitor API",
     version="1",
     description=(
@@ -121,6 +131,15 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError):
     schemes = getattr(request, "auth_challenges", None) or ["Bearer"]
     response["WWW-Authenticate"] = ", ".join(f'{scheme} realm="dxmonitor"' for scheme in schemes)
     return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    # django-ninja words every body it cannot parse the same way; the limit a body passed is
+    # worth saying.
+    if isinstance(exc.__cause__, DomainError):
+        return domain_error(request, exc.__cause__)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)

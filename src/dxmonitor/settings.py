@@ -162,6 +162,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DXM_MAX_UPLOAD_MB = int(env("DXM_MAX_UPLOAD_MB", "20"))
 # The bulk API reads its body as a stream (past DATA_UPLOAD_MAX_MEMORY_SIZE) up to this bound.
 DXM_MAX_PAYLOAD_MB = float(env("DXM_MAX_PAYLOAD_MB", "200"))
+# Every JSON body and file is measured before it is read: deeper or longer ones get a 400.
+DXM_JSON_MAX_DEPTH = int(env("DXM_JSON_MAX_DEPTH", "32"))
+DXM_JSON_MAX_TOKENS = int(env("DXM_JSON_MAX_TOKENS", "30000000"))
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ and keep the rest.
 import io
 from collections.abc import Iterable, Iterator
 
+from dxmonitor.common.bounded_json import JsonTooComplex
 from dxmonitor.common.errors import DomainError
 from dxmonitor.files.report import ParsedFile
 
@@ -26,6 +27,8 @@ def is_json_values(data: bytes) -> bool:
         return False
     try:
         sniff_json(lambda: io.BytesIO(data))
+    except JsonTooComplex:
+        return True  # ours to refuse, with the limit, when it is read
     except DomainError:
         return False
     return True

@@ -21,6 +21,7 @@ from typing import IO, Any
 import ijson
 from django.conf import settings
 
+from dxmonitor.common import bounded_json
 from dxmonitor.common.errors import DomainError, Problem
 
 from .bulk import BulkSummary, RawValue
@@ -156,10 +157,18 @@ def not_json(exc: Exception) -> DomainError:
 def sniff_json(opener: Opener) -> tuple[str, dict[str, Any]]:
     """Which JSON format a payload is, and the top-level fields before its array.
 
-    Reads only as far as the array ("values": ours, "dataValues": DHIS2), so it costs nothing
-    on a large payload.
+    First measures the whole payload's nesting and tokens (refused with 400 past
+    DXM_JSON_MAX_DEPTH or DXM_JSON_MAX_TOKENS), since the readers below keep a prefix per level;
+    then reads only as far as the array ("values": ours, "dataValues": DHIS2).
     """
     envelope: dict[str, Any] = {}
+    with opener() as stream:
+        try:
+            bounded_json.check(stream)
+        except ijson.JSONError:
+            # Within the limits up to the mistake, where every reader stops too: the readers
+            # report it (a large payload's job fails with it).
+            pass
     with opener() as stream:
         try:
             events = ijson.parse(stream, use_float=True)

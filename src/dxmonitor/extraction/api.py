@@ -1,7 +1,5 @@
 """JSON API of the review queue: the twin of the pages under /extract/."""
 
-import json
-
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import File, Query, Router
@@ -9,6 +7,7 @@ from ninja.files import UploadedFile
 from pydantic import ValidationError
 
 from dxmonitor.accounts.api import WRITE_AUTH
+from dxmonitor.common import bounded_json
 from dxmonitor.common.api import WRITE_ERRORS, Paging, page
 from dxmonitor.common.errors import DomainError, NotFound
 
@@ -131,7 +130,7 @@ def accept_fact(request: HttpRequest, fact_id: int):
     changes = None
     if request.content_type == "application/json" and request.body.strip():
         try:
-            changes = FactChanges.model_validate(json.loads(request.body)).dict(exclude_unset=True)
+            changes = FactChanges.model_validate(bounded_json.loads(request.body)).dict(exclude_unset=True)
         except (ValueError, ValidationError) as exc:
             raise DomainError(
                 f"the body must be a JSON object of corrections ({str(exc)[:200]})",
