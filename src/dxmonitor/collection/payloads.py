@@ -11,6 +11,7 @@ Our format: `{"values": [{"unit": "03217", "indicator": "CTX.VILLAGES", "period"
 "note": …}, …]}`; `unit_code` is accepted for `unit`, `unit_id` for a unit's id.
 """
 
+import contextlib
 import io
 import uuid
 from collections.abc import Callable, Iterator
@@ -162,13 +163,10 @@ def sniff_json(opener: Opener) -> tuple[str, dict[str, Any]]:
     then reads only as far as the array ("values": ours, "dataValues": DHIS2).
     """
     envelope: dict[str, Any] = {}
-    with opener() as stream:
-        try:
-            bounded_json.check(stream)
-        except ijson.JSONError:
-            # Within the limits up to the mistake, where every reader stops too: the readers
-            # report it (a large payload's job fails with it).
-            pass
+    # A syntax error stops the measure within the limits, where every reader stops too: the
+    # readers report it (a large payload's job fails with it).
+    with opener() as stream, contextlib.suppress(ijson.JSONError):
+        bounded_json.check(stream)
     with opener() as stream:
         try:
             events = ijson.parse(stream, use_float=True)
