@@ -179,3 +179,87 @@ def test_a_large_payload_is_imported_by_the_background_worker(server):
     assert code == 202
     repeated = _wait(server, again["status_url"])["result"]
     assert (repeated["created"], repeated["updated"], repeated["unchanged"]) == (0, 0, 6000)
+
+
+def _post_raw(server: dict, path: str, body: bytes) -> tuple[int, dict, dict]:
+    request = urllib.request.Request(server["url"] + path, data=body, method="POST")
+    request.add_header("Authorization", f"Bearer {server['token']}")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, dict(response.headers), json.load(response)
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = {"not_json": raw[:200].decode("utf-8", "replace")}
+        return error.code, dict(error.headers), body
+
+
+def test_concurrent_writers_of_overlapping_payloads_get_answers(server):
+    """20 clients post overlapping values at once, in different orders, through our format and
+    DHIS2's: each gets an answer (200, or 409/503 with Retry-After and a JSON body), and every
+    stored value's history runs 1, 2, … up to its version, with the last write's figure."""
+    import random
+    import threading
+
+    code, units = _call(server, "GET", "/api/v1/units?level=commune&as_of=2012-12-31&limit=30&offset=2000")
+    assert code == 200 and len(units["items"]) == 30
+    codes = [unit["code"] for unit in units["items"]]
+    keys = [(c, i) for c in codes for i in ("CTX.VILLAGES", "CTX.OFFICIALS")]
+    mappings = [{"kind": "org_unit", "dhis2_id": f"OU{c}", "unit_code": c} for c in codes] + [
+        {"kind": "data_element", "dhis2_id": f"DE_{i.replace('.', '_')}", "indicator": i}
+        for i in ("CTX.VILLAGES", "CTX.OFFICIALS")
+    ]
+    body = json.dumps({"mappings": mappings, "as_of": "2013-06-30"}).encode()
+    code, loaded = _call(server, "POST", "/api/v1/dhis2/mappings", body)
+    assert code == 200, loaded
+
+    answers: list[tuple[int, dict, dict]] = []
+    lock = threading.Lock()
+    start = threading.Barrier(20)
+
+    def writer(number: int) -> None:
+        chooser = random.Random(number)
+        start.wait()
+        for round_ in range(3):
+            chosen = chooser.sample(keys, 40)
+            figure = number * 10 + round_ + 1
+            if number % 2:
+                payload = {"dataValues": [
+                    {"orgUnit": f"OU{c}", "dataElement": f"DE_{i.replace('.', '_')}", "period": "2013",
+                     "value": str(figure)} for c, i in chosen
+                ]}  # fmt: skip
+                path = "/api/dataValueSets"
+            else:
+                payload = {"values": [
+                    {"unit": c, "indicator": i, "period": "2013", "value": figure} for c, i in chosen
+                ]}  # fmt: skip
+                path = "/api/v1/dataValueSets"
+            answer = _post_raw(server, path, json.dumps(payload).encode())
+            with lock:
+                answers.append(answer)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert len(answers) == 60
+    codes_seen = sorted(code for code, _, _ in answers)
+    for code, headers, body in answers:
+        assert code in (200, 503), (code, body)
+        assert "not_json" not in body, body
+        if code == 503:
+            assert int(headers.get("Retry-After", "0")) > 0, (code, headers, body)
+    assert codes_seen.count(200) >= 50, codes_seen
+
+    for unit in units["items"][:10]:
+        code, listed = _call(server, "GET", f"/api/v1/values?unit={unit['id']}&period=2013")
+        assert code == 200
+        for value in listed["items"]:
+            code, history = _call(server, "GET", f"/api/v1/values/{value['id']}/history")
+            assert code == 200, history
+            versions = sorted(change["version"] for change in history)
+            assert versions == list(range(1, value["version"] + 1)), (value, versions)

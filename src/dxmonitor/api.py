@@ -2,6 +2,7 @@
 
 from http import HTTPStatus
 
+from django.db import DatabaseError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -18,6 +19,7 @@ from dxmonitor.collection.checks_api import router as checks_router
 from dxmonitor.collection.dhis2_api import dhis2_router
 from dxmonitor.common import bounded_json
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.retry import Busy, is_transient
 from dxmonitor.dashboard.api import router as dashboard_router
 from dxmonitor.extraction.api import router as extraction_router
 from dxmonitor.files.api import router as files_router
@@ -102,7 +104,7 @@ def _error(request: HttpRequest, body: dict, *, status: int):
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError):
-    return _error(
+    response = _error(
         request,
         {
             "detail": exc.message_en,
@@ -111,6 +113,18 @@ def domain_error(request: HttpRequest, exc: DomainError):
         },
         status=exc.status,
     )
+    if isinstance(exc, Busy):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(DatabaseError)
+def database_error(request: HttpRequest, exc: DatabaseError):
+    # A write that met concurrent writers and was not retried where it ran: the client sends it
+    # again. Any other database failure stays a server error.
+    if not is_transient(exc):
+        raise exc
+    return domain_error(request, Busy())
 
 
 @api.exception_handler(AuthenticationError)

@@ -7,6 +7,7 @@ twice change nothing. A file is all or nothing; an API payload keeps what is val
 reports the rest, value by value.
 """
 
+import contextlib
 import datetime
 import queue
 import sys
@@ -19,12 +20,13 @@ from itertools import islice
 from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dxmonitor.accounts.permissions import ENTER, Grants, grants
 from dxmonitor.catalog.models import Indicator
 from dxmonitor.common.errors import Problem
+from dxmonitor.common.retry import Busy, is_transient, retrying
 
 from . import bulk_sql
 from .bulk_sql import Writer, writer
@@ -255,10 +257,14 @@ def import_values(
                 pipeline.submit(_Chunk(rows, context.writer.prepare(_staged(rows))))
             if progress:
                 progress(summary.total)
-    except BaseException:
-        pipeline.close(rollback=True)
+        written = pipeline.close(rollback=dry_run or (all_or_nothing and bool(summary.rejected)))
+    except BaseException as exc:
+        pipeline.abandon()
+        if is_transient(exc):
+            # A load in one transaction (a file, a dry run) met another writer: it wrote
+            # nothing, and its caller may send it again.
+            raise Busy() from exc
         raise
-    written = pipeline.close(rollback=dry_run or (all_or_nothing and bool(summary.rejected)))
     summary.merge(written)
     summary.applied = not (dry_run or (all_or_nothing and summary.rejected))
     summary.seconds = time.monotonic() - started
@@ -296,16 +302,18 @@ class _Inline:
         if self.single:
             _write(chunk, self.context, self.written)
             return
-        for attempt in (1, 2):
-            try:
-                with transaction.atomic():
-                    _write(chunk, self.context, self.written)
-                return
-            except IntegrityError:
-                # Another writer inserted one of these keys between our look-up and our insert;
-                # the chunk rolled back whole, so look again: those values are now updates.
-                if attempt == 2:
-                    raise
+
+        def attempt() -> None:
+            # Another writer may insert one of these keys between our look-up and our insert,
+            # or be chosen with us as a deadlock's victim: the chunk rolls back whole and runs
+            # again, and the values it meets are then updates. `_write` counts only once the
+            # statements succeeded, and a later failure of the commit raises before the count.
+            counted = BulkSummary()
+            with transaction.atomic():
+                _write(chunk, self.context, counted)
+            self.written.merge(counted)
+
+        retrying(attempt)
 
     def must_roll_back(self, rollback: bool) -> bool:
         return rollback or (self.all_or_nothing and bool(self.written.rejected))
@@ -319,20 +327,43 @@ class _Inline:
         if self.must_roll_back(rollback):
             return
         started = time.monotonic()
-        with transaction.atomic():
-            self.context.writer.finish(inserted=self.written.created)
-            if self.context.after_chunk is not None and self.written.changed_ids:
-                self.context.after_chunk(pairs=self.written.pairs, value_ids=self.written.changed_ids)
+
+        def attempt() -> None:
+            with transaction.atomic():
+                self.context.writer.finish(inserted=self.written.created)
+                if self.context.after_chunk is not None and self.written.changed_ids:
+                    self.context.after_chunk(pairs=self.written.pairs, value_ids=self.written.changed_ids)
+
+        if self.single:
+            attempt()  # inside the load's own transaction: a failure is the whole load's
+        else:
+            retrying(attempt)
         self.written.check_seconds = time.monotonic() - started
 
     def close(self, *, rollback: bool) -> BulkSummary:
-        self.check(rollback)
+        self.closed = True
+        try:
+            self.check(rollback)
+        except BaseException:
+            self._leave(rollback=True)
+            raise
+        self._leave(rollback=self.must_roll_back(rollback))
+        return self.written
+
+    def _leave(self, *, rollback: bool) -> None:
         if self.outer is not None:
             outer, self.outer = self.outer, None
-            if self.must_roll_back(rollback):
+            if rollback:
                 transaction.set_rollback(True)
             outer.__exit__(None, None, None)
-        return self.written
+
+    def abandon(self) -> None:
+        """After a failure: roll back what is still open; the failure itself is the caller's."""
+        if getattr(self, "closed", False):
+            return
+        # The caller is already raising the first failure; a second one would hide it.
+        with contextlib.suppress(Exception):
+            self.close(rollback=True)
 
 
 _DONE = object()
@@ -388,6 +419,7 @@ class _Threaded(_Inline):
             connection.close()
 
     def close(self, *, rollback: bool) -> BulkSummary:
+        self.closed = True
         self.rollback = rollback
         self.queue.put(_DONE)
         self.thread.join()
@@ -422,7 +454,9 @@ def _validate(chunk: list[RawValue], context: _Context, summary: BulkSummary) ->
                 "Trùng đơn vị, chỉ tiêu, kỳ và loại số liệu với một dòng trước", raw.row))  # fmt: skip
             continue
         clean[key] = result
-    return list(clean.values())
+    # In key order: concurrent writers of overlapping chunks insert their new keys in the same
+    # order, so one waits for the other instead of each waiting for the other's key.
+    return [clean[key] for key in sorted(clean)]
 
 
 def _check(raw: RawValue, context: _Context) -> _Clean | Problem:

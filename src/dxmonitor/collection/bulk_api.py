@@ -125,6 +125,7 @@ RESPONSES = {
     202: ImportJobOut,
     409: ImportSummaryOut,
     413: ErrorOut,
+    503: ErrorOut | ImportSummaryOut,
     415: ErrorOut,
     **WRITE_ERRORS,
 }

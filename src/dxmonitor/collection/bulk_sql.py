@@ -90,6 +90,14 @@ class Writer:
     def finish(self, *, inserted: int) -> None:
         """After the last chunk, before the checks read what the load wrote."""
 
+    def lock(self, cursor) -> None:
+        """Lock the stored values the chunk matched, before reading their versions.
+
+        Always in id order, so that two writers of overlapping chunks queue behind one another
+        instead of each holding a row the other waits for; the statements after it then read
+        the version the other writer committed. SQLite needs nothing: its writer is alone.
+        """
+
     def write(self, payload, who: Provenance, *, count: int) -> Outcome:
         """Write staged rows (tuples in STAGE_COLUMNS order); return what became of them.
 
@@ -106,6 +114,7 @@ class Writer:
             cursor.execute(f"UPDATE {STAGE} AS s SET existing_id = v.id FROM {V} v WHERE {KEY}")
             matched = cursor.rowcount
             if matched:
+                self.lock(cursor)
                 # Real and synthetic figures never share a value: a place held by the other kind
                 # is refused.
                 kind = self.boolean("TRUE" if who.synthetic else "FALSE")
@@ -154,7 +163,7 @@ class Writer:
             f"SELECT s.unit_id, s.indicator_id, s.period, s.period_type, s.period_start, s.period_end, s.kind, "
             f"s.value, s.comparator, s.numerator, s.denominator, {kind}, %s, NULL, %s, s.source_row, %s, '', "
             f"NULL, NULL, s.note, 1, {false}, %s, %s, %s, %s "
-            f"FROM {STAGE} s WHERE s.existing_id IS NULL RETURNING {returning}"
+            f"FROM {STAGE} s WHERE s.existing_id IS NULL ORDER BY s.seq RETURNING {returning}"
         )
 
     def _insert_params(self, params: list) -> list:
@@ -187,6 +196,11 @@ class PostgresWriter(Writer):
                 # seen looks empty, and the checks would then read whole periods instead of
                 # probing the indexes.
                 cursor.execute(f"ANALYZE {V}")
+
+    def lock(self, cursor) -> None:
+        cursor.execute(
+            f"SELECT v.id FROM {V} v WHERE v.id IN (SELECT s.existing_id FROM {STAGE} s) ORDER BY v.id FOR UPDATE"
+        )
 
     def json(self, pairs: Sequence[tuple[str, str]]) -> str:
         return "jsonb_build_object(" + ", ".join(f"'{k}', {v}" for k, v in pairs) + ")"

@@ -19,6 +19,7 @@ from dxmonitor.accounts.client_auth import BULK_AUTH
 from dxmonitor.accounts.permissions import ENTER, grants
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.api import WRITE_ERRORS
+from dxmonitor.common.retry import RETRY_AFTER
 
 from .bulk_api import BODY_DOC, BulkQuery, ImportJobOut, ImportSummaryOut, submit
 
@@ -80,6 +81,7 @@ IMPORT_RESPONSES = {
     409: ImportMessageOut,
     413: ImportMessageOut,
     415: ImportMessageOut,
+    503: ImportMessageOut,
     **WRITE_ERRORS,
 }
 
@@ -114,6 +116,9 @@ def dhis2_post_data_value_sets(request: HttpRequest, response: HttpResponse, opt
             },
         )
     message = web_message(status=status, summary=body)
+    if status == 503:
+        # Other writers held the same figures through every try: nothing was written.
+        response["Retry-After"] = str(RETRY_AFTER)
     return Status(message["httpStatusCode"], message)
 
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+from dxmonitor.common.retry import Busy, retrying
 
 from .bulk import BulkSummary, RawValue, import_values
 from .dhis2 import Dhis2Csv, Dhis2Json, import_summary
@@ -114,17 +115,33 @@ def _import(
     dry_run: bool,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
-    summary = import_values(
-        items=items,
-        user=user,
-        source_type=SourceType.API,
-        source_file=f"dataValueSets ({fmt})",
-        api_client=api_client,
-        dry_run=dry_run,
-        progress=progress,
-    )
+    def attempt() -> BulkSummary:
+        return import_values(
+            items=items,
+            user=user,
+            source_type=SourceType.API,
+            source_file=f"dataValueSets ({fmt})",
+            api_client=api_client,
+            dry_run=dry_run,
+            progress=progress,
+        )
+
+    # A dry run is one transaction rolled back at the end: when it meets another writer it has
+    # written nothing and runs again whole. A real import commits chunk by chunk and retries
+    # each chunk itself.
+    replay = dry_run and isinstance(items, list)
+    summary = retrying(lambda: _unless_busy(attempt)) if replay else attempt()
     summary.merge(report)
     return answer(fmt, summary, dry_run=dry_run)
+
+
+def _unless_busy(attempt: Callable[[], BulkSummary]) -> BulkSummary:
+    try:
+        return attempt()
+    except Busy as exc:
+        if isinstance(exc.__cause__, DatabaseError):
+            raise exc.__cause__ from None  # for `retrying` to try again
+        raise
 
 
 def submit_payload(
