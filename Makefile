@@ -32,6 +32,8 @@ test: .venv/.synced
 lint: .venv/.synced
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
+	$(RUN) lint-imports
+	$(RUN) dxmonitor manage makemigrations --check --dry-run
 
 format: .venv/.synced
 	$(RUN) ruff format .

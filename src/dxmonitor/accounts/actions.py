@@ -1,6 +1,5 @@
 """Users and API tokens: every change goes through these functions."""
 
-import hashlib
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -11,14 +10,10 @@ from django.utils import timezone
 from dxmonitor.common.errors import DomainError
 from dxmonitor.geo.models import Unit
 
-from .models import ApiToken, Role, RoleAssignment
+from .models import ApiToken, Role, RoleAssignment, hash_token
 from .permissions import forget
 
 TOKEN_PREFIX = "dxm_"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_token(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:

@@ -1,5 +1,7 @@
 """API tokens for machine clients. Only a hash is stored; the token is shown once."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -54,3 +56,8 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.role} {self.unit_id or 'VN'}"
+
+
+def hash_token(token: str) -> str:
+    """What an API token is stored as: its SHA-256, so a leaked table reveals no usable token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

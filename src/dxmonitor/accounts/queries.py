@@ -3,8 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
-from .actions import hash_token
-from .models import ApiToken
+from .models import ApiToken, hash_token
 
 
 def user_for_token(token: str) -> tuple[AbstractBaseUser, ApiToken] | None:

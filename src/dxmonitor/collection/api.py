@@ -12,8 +12,9 @@ from dxmonitor.accounts.api import WRITE_AUTH, api_client_of, is_signed_in, requ
 from dxmonitor.accounts.permissions import ENTER, can
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.catalog.api import require_indicator
-from dxmonitor.common.api import ERRORS, WRITE_ERRORS, Paging, is_id, page
+from dxmonitor.common.api import ERRORS, WRITE_ERRORS, Paging, page
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+from dxmonitor.common.ids import is_id
 from dxmonitor.geo.api import get_unit
 from dxmonitor.geo.models import Unit
 from dxmonitor.geo.queries import unit_for_code

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Iterator
 
 from dxmonitor.common.bounded_json import JsonTooComplex
 from dxmonitor.common.errors import DomainError
-from dxmonitor.files.report import ParsedFile
 
 from .bulk import BulkSummary, RawValue
 from .dhis2 import Dhis2Csv, Dhis2Json
+from .parsed_file import ParsedFile
 from .payloads import FORMAT_DHIS2_CSV, FORMAT_OURS, OurJson, sniff_json
 
 JSON_FORMAT = "json"

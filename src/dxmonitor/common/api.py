@@ -32,11 +32,6 @@ ERRORS = {400: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-def is_id(number: int) -> bool:
-    """Whether a number can be a row id at all (a 20-digit id overflows SQLite's integers)."""
-    return 0 < number < 2**63
-
-
 def page(items: QuerySet | list, *, limit: int, offset: int) -> tuple[int, list]:
     limit = max(0, min(limit, MAX_LIMIT))
     offset = max(0, min(offset, MAX_OFFSET))

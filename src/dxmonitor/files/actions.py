@@ -21,13 +21,13 @@ from django.utils import timezone
 from dxmonitor.catalog.models import Indicator
 from dxmonitor.collection.bulk import BulkSummary, RawValue, import_values
 from dxmonitor.collection.models import DataSet, ImportJob, SourceType
+from dxmonitor.collection.parsed_file import MAX_PROBLEMS, FileProblem, ParsedFile, place_rejection
 from dxmonitor.collection.periods import PeriodError, parse_period
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.geo.models import Unit
 from dxmonitor.workflow.models import HELD
 
 from .formats import detect, read_file
-from .report import MAX_PROBLEMS, FileProblem, ParsedFile, place_rejection
 from .sniff import check_size
 
 CHECKED, APPLYING, APPLIED, REFUSED = "checked", "applying", "applied", "refused"

@@ -5,11 +5,11 @@ import csv
 import io
 from collections.abc import Iterator
 
+from dxmonitor.collection.parsed_file import ParsedFile
 from dxmonitor.common.tables import DELIMITERS, decode
 from dxmonitor.common.text import nfc
 
 from . import tabular
-from .report import ParsedFile
 
 
 def read_csv(data: bytes) -> ParsedFile:

@@ -7,11 +7,11 @@ The first format whose sniff answers yes reads the file; a file no format claims
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dxmonitor.collection.parsed_file import ParsedFile
 from dxmonitor.collection.payload_files import is_dhis2_csv, is_json_values, read_dhis2_csv, read_json_values
 from dxmonitor.common.errors import DomainError
 
 from .delimited import read_csv
-from .report import ParsedFile
 from .sniff import CSV, XLSX, check_size, is_text, is_zip, refuse_foreign, unrecognised
 
 KNOWN = "xlsx, csv, json (ours or DHIS2 dataValueSets), DHIS2 csv"

@@ -9,10 +9,10 @@ import datetime
 from collections.abc import Iterable, Iterator
 
 from dxmonitor.collection.bulk import RawValue
+from dxmonitor.collection.parsed_file import ParsedFile
 from dxmonitor.common.numbers import NumberFormatError, parse_number
 
 from . import layout
-from .report import ParsedFile
 
 HEADER_SEARCH_ROWS = 20
 MIN_HEADER_NAMES = 3
@@ -100,7 +100,7 @@ def _mapping(parsed: ParsedFile, *, keys_row: list, titles_row: list, data_start
 
 
 def _header_problem(parsed: ParsedFile, en: str, vi: str, row: int, column: str):
-    from .report import FileProblem
+    from dxmonitor.collection.parsed_file import FileProblem
 
     return FileProblem(en, vi, parsed.sheet, row, column, "", "header")
 

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 from openpyxl.utils.cell import range_boundaries
 
+from dxmonitor.collection.parsed_file import FileProblem, ParsedFile
+
 from . import layout, tabular
-from .report import FileProblem, ParsedFile
 from .sniff import FileRefused, check_workbook
 from .workbook import Sheet, Workbook, WorkbookError
 

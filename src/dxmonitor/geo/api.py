@@ -10,8 +10,9 @@ from pydantic import Field
 
 from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.accounts.queries import can_administer
-from dxmonitor.common.api import ERRORS, WRITE_ERRORS, Paging, is_id, page
+from dxmonitor.common.api import ERRORS, WRITE_ERRORS, Paging, page
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+from dxmonitor.common.ids import is_id
 from dxmonitor.common.tables import read_rows
 
 from . import queries

@@ -196,8 +196,8 @@ def select(
     one or a data label other than all/real/synthetic is refused with a clear message."""
     from dxmonitor.catalog.queries import get_indicator
     from dxmonitor.collection.periods import parse_period
-    from dxmonitor.common.api import is_id
     from dxmonitor.common.errors import DomainError, NotFound
+    from dxmonitor.common.ids import is_id
     from dxmonitor.geo.queries import get_unit
 
     found_indicator = None

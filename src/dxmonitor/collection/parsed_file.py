@@ -7,7 +7,7 @@ the import turns the problems of the file and the rejections of the values into 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from dxmonitor.collection.bulk import RawValue
+from .bulk import RawValue
 
 MAX_PROBLEMS = 1000
 
