@@ -1,9 +1,13 @@
 """Places named in a text, and which place each figure is about.
 
-A place is a level word followed by a capitalised name ("huyện Tủa Chùa", "Thị xã Sa Pa",
-"Huyện ủy Sông Lô"); once named so, its bare name ("Sa Pa") is a mention too. A figure is
-about the nearest place named before it in its sentence, else the last place named earlier in
-its paragraph, else the place the title or lead names: the subject of the whole text.
+A place is a level word followed, on the same line, by a capitalised name that is the name of
+an administrative unit the product holds ("huyện Tủa Chùa", "Thị xã Sa Pa", "Huyện ủy Sông Lô",
+"TP.Huế"): "thành phố Thứ" or "thành phố Đánh" are the start of a sentence, not places.
+Villages are not all known, so "thôn Chùa", "ấp Trung Bình" need only their level word. Once
+named so, a bare name ("Sa Pa") is a mention too, as are province names. A figure is about the
+nearest place named before it in its sentence, else the last place named earlier in its
+paragraph, else the place the title or lead names: the subject of the whole text. "Cả nước có
+…" is about the country, but "xếp thứ 25 cả nước" ranks a province among all of them.
 """
 
 import bisect
@@ -11,6 +15,8 @@ import dataclasses
 import functools
 import re
 from dataclasses import dataclass
+
+from dxmonitor.common.text import fold
 
 from .reading import Sentence
 
@@ -28,22 +34,32 @@ _LEVELS = {
     "đặc khu": "đặc khu",
     "thôn": "thôn",
     "bản": "bản",
+    "ấp": "ấp",
+    "xóm": "xóm",
+    "buôn": "buôn",
+    "tổ dân phố": "tổ dân phố",
+    "khu phố": "khu phố",
 }
+# Levels whose names the product does not all hold: a level word is enough.
+VILLAGE_LEVELS = {"thôn", "bản", "ấp", "xóm", "buôn", "tổ dân phố", "khu phố"}
+# Short forms of names texts use after "TP.".
+_ALIASES = {"HCM": "Hồ Chí Minh", "HCMC": "Hồ Chí Minh"}
 PROVINCE_LEVEL = "tỉnh"
 _LEVEL_RE = re.compile(
-    r"(?<![\w.])(thành phố|tp\.|tp|thị xã|thị trấn|tỉnh|huyện|quận|xã|phường|đặc khu|thôn|bản)"
-    r"(\s+ủy|\s+uỷ)?\s+(?=\w)",
+    r"(?<![\w.])(thành phố|tp\.|tp|thị xã|thị trấn|tỉnh|huyện|quận|xã|phường|đặc khu|thôn|bản|ấp|xóm|buôn|"
+    r"tổ dân phố|khu phố)([ \t]+ủy|[ \t]+uỷ)?(?:[ \t]+|(?<=\.))(?=\w)",
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"[^\W\d_]+|\d{1,2}(?!\w)")
 # "Hợp tác xã Mường Hoa" is a cooperative, not a commune.
 _NOT_A_PLACE_BEFORE = re.compile(r"(?:hợp\s+tác|htx|văn|cơ|phiên)\s*$", re.IGNORECASE)
-_NOT_NAME = {"Ủy", "Uỷ", "UBND", "HĐND", "Đảng", "Nhà", "Sở", "Phòng", "Ban", "Trung", "Việt"}
+_NOT_NAME = {"Ủy", "Uỷ", "UBND", "HĐND", "Đảng", "Nhà", "Sở", "Phòng", "Ban", "Việt"}
+_NOT_NAME_START = re.compile(r"Trung[ \t]+(?:tâm|ương)\b", re.IGNORECASE)  # "Trung tâm", not "Trung Bình"
 MAX_NAME_WORDS = 4
 # A level word with no name after it: "toàn huyện còn …", "Tỉnh có …", "của tỉnh".
 _GENERIC = re.compile(
-    r"(?<![\w.])(tỉnh|huyện|thị xã|thành phố|xã|phường|thị trấn)(?!\s+(?:ủy|uỷ|lỵ|hội|viên|thành|táo|"
-    r"đoàn|đội)\b)(?!\w)",
+    r"(?<![\w.])(tỉnh|huyện|thị xã|thành phố|xã|phường|thị trấn|thôn|ấp)(?!\s+(?:ủy|uỷ|lỵ|hội|viên|thành|"
+    r"táo|đoàn|đội|trưởng|xóm|bản)\b)(?!\w)",
     re.IGNORECASE,
 )
 _NOT_GENERIC_BEFORE = re.compile(
@@ -52,6 +68,12 @@ _NOT_GENERIC_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NATIONAL = re.compile(r"(?<!\w)(?:cả nước|toàn quốc)(?!\w)", re.IGNORECASE)
+# "xếp thứ 58 trong cả nước", "25/63 tỉnh, thành phố cả nước", "dẫn đầu cả nước": the country
+# is the field a province is ranked in, not what the figure is about.
+_NATIONAL_SCOPE_BEFORE = re.compile(
+    r"(?:\b(?:thứ|hạng)\s+\w+|\d\s*/\s*\d)[^.;:!?\n]{0,30}$|\b(?:(?<!khi )trong|của|nhất|đầu)\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,8 @@ def _name_at(text: str, pos: int) -> tuple[str, int]:
         word = match.group()
         if not (word[0].isupper() or (word.isdigit() and not words)) or word in _NOT_NAME:
             break
+        if _NOT_NAME_START.match(text, pos):
+            break
         if word.isupper() and len(word) > 1 and not word.isdigit():  # an acronym, not a name
             break
         words.append(word)
@@ -100,16 +124,37 @@ def _name_at(text: str, pos: int) -> tuple[str, int]:
     return " ".join(words), end
 
 
+def _known_name(text: str, pos: int, level: str) -> tuple[str, int]:
+    """The capitalised name at pos, cut to the longest of its first words that names a unit the
+    product holds (any village name is taken as written)."""
+    name, end = _name_at(text, pos)
+    if not name or level in VILLAGE_LEVELS:
+        return name, end
+    known = unit_names()
+    if not known:
+        return name, end
+    words = name.split(" ")
+    for count in range(len(words), 0, -1):
+        candidate = " ".join(words[:count])
+        if fold(candidate) in known:
+            return candidate, pos + len(candidate)
+    return "", pos
+
+
 def find_places(text: str, known_provinces: set[str] | None = None) -> list[PlaceMention]:
     mentions: list[PlaceMention] = []
     named: dict[str, str] = {}
     for match in _LEVEL_RE.finditer(text):
         if _NOT_A_PLACE_BEFORE.search(text[max(0, match.start() - 10) : match.start()]):
             continue
-        name, end = _name_at(text, match.end())
+        level = _LEVELS[match.group(1).lower()]
+        alias = re.match(r"(" + "|".join(_ALIASES) + r")(?!\w)", text[match.end() : match.end() + 6])
+        if alias and level == "thành phố":
+            name, end = _ALIASES[alias.group(1)], match.end() + alias.end()
+        else:
+            name, end = _known_name(text, match.end(), level)
         if not name:
             continue
-        level = _LEVELS[match.group(1).lower()]
         province = ""
         paren = re.match(r"\s*\(([^()]{2,40})\)", text[end:])
         if paren and all(w[:1].isupper() for w in paren.group(1).split()):
@@ -128,6 +173,8 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
         mentions.append(PlaceMention(match.start(), match.end(), Place(level, ""), generic=True))
     # "Cả nước có …" is about the country: no province's figure.
     for match in _NATIONAL.finditer(text):
+        if _NATIONAL_SCOPE_BEFORE.search(text[max(0, match.start() - 40) : match.start()]):
+            continue
         mentions.append(PlaceMention(match.start(), match.end(), NATIONAL))
     covered = {offset for m in mentions for offset in range(m.start, m.end)}
     # Names the text gave a level to, then the province names it uses bare: one pass each.
@@ -149,7 +196,8 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
     return _mark_qualifiers(text, mentions)
 
 
-_RANK = {"thôn": 0, "bản": 0, "xã": 1, "phường": 1, "thị trấn": 1, "đặc khu": 1}
+_RANK = {level: 0 for level in VILLAGE_LEVELS}
+_RANK.update({"xã": 1, "phường": 1, "thị trấn": 1, "đặc khu": 1})
 _RANK.update({"huyện": 2, "quận": 2, "thị xã": 2, "thành phố": 2, "tỉnh": 3})
 _QUALIFYING_GAP = re.compile(r"^\s*(?:,|\(|-|–|thuộc|của)\s*$")
 
@@ -246,6 +294,18 @@ class PlaceResolver:
 
 
 @functools.lru_cache(maxsize=1)
+def unit_names() -> frozenset[str]:
+    """The names of every province, district and commune of both structures, folded ("tua
+    chua"), from the administrative-units data package the units are loaded from: read offline,
+    the same on every machine, with or without a database."""
+    rows = _packaged_rows(
+        "SELECT provinceShort, districtShort, wardShort FROM admin_units_legacy "
+        "UNION SELECT provinceShort, NULL, wardShort FROM admin_units"
+    )
+    return frozenset(fold(name) for row in rows for name in row if name)
+
+
+@functools.lru_cache(maxsize=1)
 def province_names() -> frozenset[str]:
     """Province names as texts write them bare ("Lai Châu", "Hà Nội"), from the loaded units of
     both structures; empty when no units are loaded (the extractor then knows only the places a
@@ -272,24 +332,26 @@ def province_names() -> frozenset[str]:
 def _packaged_province_names() -> frozenset[str]:
     """The province names of the administrative-units data package this project depends on (read
     offline, without loading the units): the extractor knows "Lai Châu" before `units load` ran."""
+    rows = _packaged_rows(
+        "SELECT DISTINCT provinceShort FROM admin_units_legacy UNION SELECT provinceShort FROM admin_units"
+    )
+    return frozenset(row[0] for row in rows if row[0])
+
+
+def _packaged_rows(query: str) -> list[tuple]:
     import importlib.util
     import sqlite3
     from pathlib import Path
 
     spec = importlib.util.find_spec("vietnamadminunits")
     if spec is None or not spec.submodule_search_locations:
-        return frozenset()
+        return []
     path = Path(next(iter(spec.submodule_search_locations))) / "data" / "dataset.db"
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            rows = [
-                row[0]
-                for table in ("admin_units_legacy", "admin_units")
-                for row in conn.execute(f"SELECT DISTINCT provinceShort FROM {table}")
-            ]
+            return list(conn.execute(query))
         finally:
             conn.close()
     except sqlite3.Error:
-        return frozenset()
-    return frozenset(name for name in rows if name)
+        return []
