@@ -9,10 +9,11 @@ import datetime
 from collections.abc import Iterable, Iterator
 
 from dxmonitor.collection.bulk import RawValue
-from dxmonitor.collection.parsed_file import ParsedFile
+from dxmonitor.collection.parsed_file import FileProblem, ParsedFile
 from dxmonitor.common.numbers import NumberFormatError, parse_number
 
 from . import layout
+from .workbook import Uncomputed
 
 HEADER_SEARCH_ROWS = 20
 MIN_HEADER_NAMES = 3
@@ -154,6 +155,9 @@ def values(
     for number_, cells in rows:
         if number_ < header.data_start or number_ in skip_rows:
             continue
+        if any(isinstance(c, Uncomputed) for c in cells):
+            _uncomputed(cells, number_, header, parsed)
+            continue
         if all(blank(c) for c in cells):
             parsed.rows_skipped += 1
             continue
@@ -177,6 +181,26 @@ def values(
             ref=f"{reference}{number_}:{number_}",
             row=number_,
         )
+
+
+def _uncomputed(cells: list, row: int, header: Header, parsed: ParsedFile) -> None:
+    """Formula cells Excel never computed: the row cannot be read, and says so at each cell."""
+    fields = {index: key for key, index in header.keys.items()}
+    for index, cell in enumerate(cells):
+        if isinstance(cell, Uncomputed):
+            parsed.problems.append(
+                FileProblem(
+                    "a formula without a computed value: open the file in Excel, let it calculate "
+                    "and save it, or type the figure",
+                    "Ô có công thức nhưng chưa có giá trị tính sẵn: hãy mở tệp bằng Excel để tính "
+                    "rồi lưu lại, hoặc gõ trực tiếp số liệu",
+                    parsed.sheet,
+                    row,
+                    layout.letter(index),
+                    header.titles.get(index, ""),
+                    fields.get(index, ""),
+                )
+            )
 
 
 def _numbers_read(figures: list, row: int, parsed: ParsedFile) -> bool:

@@ -4,8 +4,10 @@ openpyxl's read-only mode builds an object per cell and re-parses every inline s
 100,000-row sheet that alone takes longer than checking and writing the figures. This reader
 walks the sheet's XML once with expat, in chunks, and keeps only each cell's value and whether
 its number format is a percentage. Workbook structure (sheet names and parts, shared strings,
-number formats, properties) is small and read whole. The archive is checked against zip bombs
-before anything is inflated (`sniff.check_workbook`).
+number formats, properties) is small and read whole, except the shared strings: they are streamed
+and capped, each at Excel's own cell limit and all together relative to the cells that could use
+them, so that a small upload cannot unfold into gigabytes of text. The archive is checked against
+zip bombs before anything is inflated (`sniff.check_workbook`).
 """
 
 import io
@@ -27,8 +29,39 @@ PERCENT_BUILTIN = {9, 10}
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 
 
+# Excel keeps at most 32,767 characters in a cell.
+MAX_CELL_TEXT = 32_767
+# The smallest cell that uses a shared string, <c t="s"><v>0</v></c>: no sheet of N bytes refers
+# to more than N / 16 of them.
+MIN_CELL_BYTES = 16
+# All shared text together: this much always, twice the sheets' XML when they are larger, never
+# more than the ceiling (characters).
+SHARED_TEXT_FLOOR = 8_000_000
+SHARED_TEXT_CEILING = 64_000_000
+
+
 class WorkbookError(ValueError):
     """The archive is not a workbook this reader understands."""
+
+
+class WorkbookTooLarge(WorkbookError):
+    """The workbook's text would take far more memory than its cells justify."""
+
+    def __init__(self, message_en: str, message_vi: str) -> None:
+        super().__init__(message_en)
+        self.message_en = message_en
+        self.message_vi = message_vi
+
+
+class Uncomputed:
+    """A formula cell without the value Excel last computed (a file written by a program that
+    does not calculate): neither empty nor a figure, so that its row is reported, not dropped."""
+
+    def __repr__(self) -> str:
+        return "UNCOMPUTED"
+
+
+UNCOMPUTED = Uncomputed()
 
 
 def _refuse_doctype(*_args) -> None:
@@ -73,6 +106,8 @@ class Workbook:
             self.sheets = self._sheets()
             self.strings = self._shared_strings()
             self.percent_styles = self._percent_styles()
+        except WorkbookError:
+            raise
         except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError) as exc:
             raise WorkbookError(str(exc)) from exc
 
@@ -131,22 +166,16 @@ class Workbook:
         path = self._part_of_type("/sharedStrings")
         if not path or path not in self.archive.NameToInfo:
             return []
-        strings: list[str] = []
-        with io.BytesIO(_checked(self.archive.read(path))) as source:
-            for _, element in ElementTree.iterparse(source, events=("end",)):
-                if _local(element.tag) == "si":
-                    # Plain text, or rich-text runs; phonetic hints (rPh) are not part of it.
-                    parts = []
-                    for child in element:
-                        tag = _local(child.tag)
-                        if tag == "t":
-                            parts.append(child.text or "")
-                        elif tag == "r":
-                            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
-                    text = "".join(parts)
-                    strings.append(text)
-                    element.clear()
-        return strings
+        sheet_bytes = sum(self.archive.NameToInfo[sheet.path].file_size for sheet in self.sheets)
+        reader = _SharedStrings(
+            max_count=sheet_bytes // MIN_CELL_BYTES + 1,
+            max_chars=min(SHARED_TEXT_CEILING, max(SHARED_TEXT_FLOOR, 2 * sheet_bytes)),
+        )
+        with self.archive.open(path) as source:
+            while chunk := source.read(CHUNK):
+                reader.feed(chunk)
+        reader.feed(b"", final=True)
+        return reader.strings
 
     def _percent_styles(self) -> set[int]:
         """Indexes of the cell formats whose number format is a percentage."""
@@ -202,8 +231,8 @@ class Workbook:
         yield from reader.done
 
 
-_C, _V, _T, _RPH, _ROW = 1, 2, 3, 4, 5
-_ELEMENTS = {"c": _C, "v": _V, "t": _T, "rPh": _RPH, "row": _ROW}
+_C, _V, _T, _RPH, _ROW, _F = 1, 2, 3, 4, 5, 6
+_ELEMENTS = {"c": _C, "v": _V, "t": _T, "rPh": _RPH, "row": _ROW, "f": _F}
 _DIGITS = "0123456789"
 
 
@@ -226,6 +255,7 @@ class _SheetReader:
         self.inline: list[str] = []
         self.capture = False
         self.in_phonetic = False
+        self.formula = False
         self.elements: dict[str, int] | None = None
         parser = xml.parsers.expat.ParserCreate()
         parser.buffer_text = True
@@ -259,6 +289,9 @@ class _SheetReader:
             self.style = attrs.get("s", "")
             self.value = None
             self.inline = []
+            self.formula = False
+        elif code == _F:
+            self.formula = True
         elif code == _V or (code == _T and not self.in_phonetic):
             self.capture = True
             self.text = []
@@ -278,6 +311,8 @@ class _SheetReader:
         code = self.elements.get(name) if self.elements else None
         if code == _C:
             value = self._value()
+            if value is None and self.formula:
+                value = UNCOMPUTED
             if value is not None:
                 cells = self.cells
                 column = self.column
@@ -320,3 +355,75 @@ class _SheetReader:
         if kind == "b":
             return raw == "1"
         return raw  # "str" (a formula's text), "e" (an error such as #DIV/0!), "d" (an ISO date)
+
+
+class _SharedStrings:
+    """expat callbacks that collect the shared strings (plain text, or rich-text runs; phonetic
+    hints are not part of it), refusing as soon as one or all of them pass the caps."""
+
+    def __init__(self, *, max_count: int, max_chars: int) -> None:
+        self.strings: list[str] = []
+        self.max_count = max_count
+        self.max_chars = max_chars
+        self.chars = 0
+        self.parts: list[str] = []
+        self.length = 0
+        self.capture = False
+        self.in_phonetic = False
+        parser = xml.parsers.expat.ParserCreate()
+        parser.buffer_text = True
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.data
+        parser.StartDoctypeDeclHandler = _refuse_doctype
+        parser.EntityDeclHandler = _refuse_doctype
+        self.parser = parser
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(chunk, final)
+        except xml.parsers.expat.ExpatError as exc:
+            raise WorkbookError(f"the shared strings' XML is damaged ({exc})") from exc
+
+    def start(self, name: str, _attrs: dict) -> None:
+        local = name.rsplit(":", 1)[-1]
+        if local == "si":
+            self.parts, self.length = [], 0
+        elif local == "t" and not self.in_phonetic:
+            self.capture = True
+        elif local == "rPh":
+            self.in_phonetic = True
+
+    def data(self, text: str) -> None:
+        if not self.capture:
+            return
+        self.length += len(text)
+        self.chars += len(text)
+        if self.length > MAX_CELL_TEXT:
+            raise WorkbookTooLarge(
+                f"a text of the workbook is longer than the {MAX_CELL_TEXT:,} characters a cell holds",
+                f"Bảng tính có đoạn chữ dài hơn {MAX_CELL_TEXT:,} ký tự mà một ô chứa được".replace(",", "."),
+            )
+        if self.chars > self.max_chars:
+            raise WorkbookTooLarge(
+                f"the workbook's texts add up to more than {self.max_chars:,} characters, far more "
+                "than its cells hold",
+                f"Chữ trong bảng tính cộng lại hơn {self.max_chars:,} ký tự, quá nhiều so với số ô".replace(
+                    ",", "."
+                ),
+            )
+        self.parts.append(text)
+
+    def end(self, name: str) -> None:
+        local = name.rsplit(":", 1)[-1]
+        if local == "si":
+            self.strings.append("".join(self.parts))
+            if len(self.strings) > self.max_count:
+                raise WorkbookTooLarge(
+                    f"the workbook has more shared texts ({len(self.strings):,}+) than its cells could use",
+                    "Bảng tính có nhiều đoạn chữ dùng chung hơn số ô có thể dùng",
+                )
+        elif local == "t":
+            self.capture = False
+        elif local == "rPh":
+            self.in_phonetic = False

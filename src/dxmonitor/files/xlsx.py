@@ -3,7 +3,8 @@
 A merged range keeps its value in its first cell only, so the others would silently import as
 empty: merged ranges over the data are reported at their cells and their rows are not read.
 A cell formatted as a percentage holds a fraction (24,3% is 0.243): its figure is given back as
-24.3. Formulas count by the value Excel last computed.
+24.3. Formulas count by the value Excel last computed; a formula without one (a file written by
+a program that does not calculate) is reported at its cell.
 """
 
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from dxmonitor.collection.parsed_file import FileProblem, ParsedFile
 
 from . import layout, tabular
 from .sniff import FileRefused, check_workbook
-from .workbook import Sheet, Workbook, WorkbookError
+from .workbook import Sheet, Workbook, WorkbookError, WorkbookTooLarge
 
 LEVEL_CODE_LENGTH = {"commune": 5, "district": 3, "province": 2}
 
@@ -31,6 +32,10 @@ def read_xlsx(data: bytes) -> ParsedFile:
             head.append(row)
             if len(head) == tabular.HEADER_SEARCH_ROWS:
                 break
+    except WorkbookTooLarge as exc:
+        raise FileRefused(
+            f"{exc.message_en}; it was not read", f"{exc.message_vi}; tệp không được đọc", field="file"
+        ) from exc
     except WorkbookError as exc:
         raise FileRefused(
             "the workbook cannot be read; open it in Excel and save it again as .xlsx",
