@@ -120,6 +120,16 @@ class _Parts:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+def is_machine_number(raw: Any) -> bool:
+    """Whether a DHIS2 value is a number as DHIS2 writes it: `"1,500"` is not (DHIS2 refuses it),
+    where the product's own formats would read it the Vietnamese way, as 1.5."""
+    if isinstance(raw, bool):
+        return False
+    if isinstance(raw, int | float):
+        return True
+    return isinstance(raw, str) and bool(_MACHINE_NUMBER.match(raw))
+
+
 def machine_number(raw: Any) -> Any:
     """DHIS2 writes numbers as machine strings ("4.306" is four point three): read them so."""
     if isinstance(raw, str) and _MACHINE_NUMBER.match(raw):
@@ -215,6 +225,19 @@ class Dhis2Values:
                     "value",
                     "the value is empty (values are not deleted in bulk)",
                     "Giá trị trống (không xóa số liệu hàng loạt)",
+                ),
+            )
+            return None
+        if not is_machine_number(item.value):
+            self.conflict(
+                index=item.index,
+                obj=item.data_element,
+                problem=Problem(
+                    "value",
+                    f"Value must match data element's number type constraints: {str(item.value)[:40]!r} is not "
+                    "a number as DHIS2 writes it (dot decimals, no thousands separators)",
+                    f"Giá trị {str(item.value)[:40]!r} không phải số theo cách DHIS2 ghi "
+                    "(dấu chấm thập phân, không có dấu phân cách hàng nghìn)",
                 ),
             )
             return None

@@ -7,10 +7,11 @@ DHIS2 2.38 and later: imports in a WebMessage (`httpStatus`, `httpStatusCode`, `
 """
 
 import datetime
+import json
 from http import HTTPStatus
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -18,10 +19,14 @@ from pydantic import Field
 from dxmonitor.accounts.client_auth import BULK_AUTH
 from dxmonitor.accounts.permissions import ENTER, grants
 from dxmonitor.accounts.queries import can_administer
-from dxmonitor.common.api import WRITE_ERRORS
+from dxmonitor.common.api import WRITE_ERRORS, ErrorOut
+from dxmonitor.common.errors import DomainError
 from dxmonitor.common.retry import RETRY_AFTER
 
 from .bulk_api import BODY_DOC, BulkQuery, ImportJobOut, ImportSummaryOut, submit
+from .dhis2_export import ExportQuery, ExportRefused, export_rows
+from .dhis2_formats import MEDIA, write
+from .dhis2_single import delete_one, read_one, write_one
 
 dhis2_router = Router(tags=["DHIS2"])
 
@@ -219,3 +224,186 @@ def me(request: HttpRequest):
         "userCredentials": {"username": user.get_username()},
         "created": user.date_joined,
     }
+
+
+class ExportFilter(Schema):
+    dataSet: list[str] = Field([], description="data set codes (dxmonitor's)")
+    dataElement: list[str] = Field([], description="mapped DHIS2 data elements")
+    period: list[str] = Field([], description="periods: 2024, 2024Q3, 202409")
+    startDate: datetime.date | None = None
+    endDate: datetime.date | None = None
+    orgUnit: list[str] = Field([], description="mapped DHIS2 org units or dxmonitor unit codes")
+    children: bool = Field(False, description="also the units under each orgUnit")
+    format: str | None = Field(
+        None, max_length=8, description="json, csv, xml or adx (else the suffix or Accept)"
+    )
+
+
+def _split(values: list[str]) -> list[str]:
+    return [part.strip()[:64] for value in values for part in value.split(",") if part.strip()][:1000]
+
+
+ACCEPTS = (("adx", "adx"), ("csv", "csv"), ("xml", "xml"), ("json", "json"))
+
+
+def export_format(request: HttpRequest, requested: str | None) -> str:
+    chosen = (requested or suffix_of(request) or "").lower()
+    if not chosen:
+        accept = request.headers.get("Accept", "").lower()
+        chosen = next((fmt for word, fmt in ACCEPTS if word in accept), "json")
+    if chosen not in MEDIA:
+        raise ExportRefused(
+            f"format {chosen} is not supported: json, csv, xml or adx",
+            f"Không hỗ trợ định dạng {chosen}: json, csv, xml hoặc adx",
+            field="format",
+        )
+    return chosen
+
+
+def export_response(request: HttpRequest, filters: ExportFilter) -> StreamingHttpResponse:
+    fmt = export_format(request, filters.format)
+    data_sets = _split(filters.dataSet)
+    rows = export_rows(
+        query=ExportQuery(
+            data_sets=data_sets,
+            data_elements=_split(filters.dataElement),
+            periods=_split(filters.period),
+            start=filters.startDate,
+            end=filters.endDate,
+            org_units=_split(filters.orgUnit),
+            children=filters.children,
+        )
+    )
+    data_set = data_sets[0] if len(data_sets) == 1 else ""
+    return StreamingHttpResponse(write(fmt, rows, data_set=data_set), content_type=MEDIA[fmt])
+
+
+EXPORT_DOC = {
+    "responses": {
+        200: {
+            "description": "the data values",
+            "content": {media.split(";")[0]: {"schema": {"type": "string"}} for media in MEDIA.values()},
+        }
+    }
+}
+
+
+@dhis2_router.get(
+    "/dataValueSets",
+    response={200: str, 409: ErrorOut, **WRITE_ERRORS},
+    auth=BULK_AUTH,
+    url_name="dhis2_export",
+    openapi_extra=EXPORT_DOC,
+)
+def dhis2_get_data_value_sets(request: HttpRequest, filters: Query[ExportFilter]):
+    """Values out as DHIS2 data values (JSON, CSV, XML or ADX by `format`, the path's suffix or
+    `Accept`): by data set or data element, period or date range, org unit (with `children`)."""
+    return export_response(request, filters)
+
+
+class SingleQuery(Schema):
+    de: str | None = Field(None, max_length=64)
+    pe: str | None = Field(None, max_length=16)
+    ou: str | None = Field(None, max_length=64)
+    co: str | None = Field(None, max_length=64)
+    cc: str | None = Field(None, max_length=64)
+    cp: str | None = Field(None, max_length=200)
+    value: str | None = Field(None, max_length=200)
+    comment: str | None = Field(None, max_length=2000)
+
+
+def _single(request: HttpRequest, query: SingleQuery) -> dict[str, str | None]:
+    """The value's fields from the query, a form or a JSON body (DHIS2 takes all three)."""
+    found: dict[str, str | None] = {
+        "de": query.de,
+        "pe": query.pe,
+        "ou": query.ou,
+        "co": query.co or "",
+        "value": query.value,
+        "comment": query.comment or "",
+    }
+    kind = request.META.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+    if request.method == "POST" and kind == "application/json":
+        if len(request.body) > SINGLE_BODY_BYTES:
+            raise DomainError(
+                "the body is too large for one value", "Dữ liệu quá lớn cho một giá trị", field="body"
+            )
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError as exc:
+            raise DomainError(
+                "the body is not valid JSON", "Dữ liệu không phải JSON hợp lệ", field="body"
+            ) from exc
+        if not isinstance(body, dict):
+            raise DomainError(
+                "the body must be a JSON object", "Dữ liệu phải là một đối tượng JSON", field="body"
+            )
+        for key, name in JSON_KEYS.items():
+            if body.get(name) is not None:
+                found[key] = str(body[name])[:2000]
+    elif request.method == "POST" and kind == "application/x-www-form-urlencoded":
+        for key in found:
+            if request.POST.get(key) is not None:
+                found[key] = request.POST[key][:2000]
+    missing = [name for name in ("de", "pe", "ou") if not found[name]]
+    if missing:
+        raise DomainError(
+            f"Required parameters missing: {', '.join(missing)}",
+            f"Thiếu tham số: {', '.join(missing)}",
+            field=missing[0],
+        )
+    return found
+
+
+SINGLE_BODY_BYTES = 64 * 1024
+JSON_KEYS = {
+    "de": "dataElement",
+    "pe": "period",
+    "ou": "orgUnit",
+    "co": "categoryOptionCombo",
+    "value": "value",
+    "comment": "comment",
+}
+SINGLE_ERRORS = {409: ErrorOut, **WRITE_ERRORS}
+
+
+@dhis2_router.get(
+    "/dataValues", response={200: list[str], **SINGLE_ERRORS}, auth=BULK_AUTH, url_name="dhis2_value"
+)
+def dhis2_get_value(request: HttpRequest, query: Query[SingleQuery]):
+    """One value as DHIS2 gives it: `["12"]`; 409 when there is none."""
+    found = _single(request, query)
+    return [read_one(data_element=found["de"], period=found["pe"], org_unit=found["ou"], combo=found["co"])]
+
+
+@dhis2_router.post("/dataValues", response={201: None, **SINGLE_ERRORS}, auth=BULK_AUTH)
+def dhis2_post_value(request: HttpRequest, query: Query[SingleQuery]):
+    """Create or update one value (`de`, `pe`, `ou`, `co`, `value`, `comment` in the query, a form or
+    DHIS2's JSON keys); an empty value deletes it. 201, or 409 with the conflict."""
+    found = _single(request, query)
+    write_one(
+        user=request.auth,
+        data_element=found["de"],
+        period=found["pe"],
+        org_unit=found["ou"],
+        combo=found["co"],
+        value=found["value"],
+        comment=found["comment"],
+        api_client=getattr(request, "api_client", "") or "session",
+    )
+    return Status(201, None)
+
+
+@dhis2_router.delete("/dataValues", response={204: None, **SINGLE_ERRORS}, auth=BULK_AUTH)
+def dhis2_delete_value(request: HttpRequest, query: Query[SingleQuery]):
+    """Delete one value (soft, with its history kept); 204, or 409 when there is none."""
+    found = _single(request, query)
+    delete_one(
+        user=request.auth,
+        data_element=found["de"],
+        period=found["pe"],
+        org_unit=found["ou"],
+        combo=found["co"],
+        api_client=getattr(request, "api_client", "") or "session",
+    )
+    return Status(204, None)

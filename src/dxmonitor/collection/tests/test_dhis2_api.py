@@ -3,8 +3,11 @@
 
 import base64
 import datetime
+import json
+from urllib.parse import urlencode
 
 import pytest
+from lxml import etree
 
 from dxmonitor.collection.dhis2_mappings import load_mappings
 from dxmonitor.collection.dhis2_paths import dhis2_path
@@ -118,3 +121,84 @@ def test_errors_at_dhis2_paths_are_web_messages(client, officer):
     assert "enter figures" in refused.json()["message"]
     wrong = client.get("/api/me", **basic("canboxa", "sai"))
     assert wrong.status_code == 401 and wrong.json()["httpStatusCode"] == 401
+
+
+def _import(client, rows: list[dict]) -> dict:
+    body = {"orgUnit": "DiszpKrYNg8", "dataValues": rows}
+    answer = client.post("/api/dataValueSets", body, content_type="application/json", **ADMIN)
+    assert answer.status_code == 200, answer.content
+    return answer.json()["response"]
+
+
+def test_export_in_every_format(client, admin, mapped):
+    _import(
+        client,
+        [
+            {"dataElement": "DE_VILLAGES", "period": p, "value": v}
+            for p, v in (("2021", "15"), ("2022", "16"))
+        ],
+    )
+    query = {"dataElement": "DE_VILLAGES", "period": ["2021", "2022"], "orgUnit": "DiszpKrYNg8"}
+    data = client.get("/api/dataValueSets", query, **ADMIN)
+    assert data.status_code == 200 and data["Content-Type"].startswith("application/json")
+    values = json.loads(b"".join(data.streaming_content))["dataValues"]
+    assert [(v["period"], v["value"], v["orgUnit"]) for v in values] == [
+        ("2021", "15", "DiszpKrYNg8"),
+        ("2022", "16", "DiszpKrYNg8"),
+    ]
+    assert values[0]["storedBy"] == "quantri"
+    csv_text = b"".join(client.get("/api/40/dataValueSets.csv", query, **ADMIN).streaming_content).decode()
+    assert csv_text.splitlines()[0].startswith("dataelement,period,orgunit,categoryoptioncombo")
+    assert "DE_VILLAGES,2022,DiszpKrYNg8,,,16,quantri" in csv_text
+    xml = b"".join(client.get("/api/dataValueSets.xml", query, **ADMIN).streaming_content)
+    root = etree.fromstring(xml)
+    assert root.tag == "{http://dhis2.org/schema/dxf/2.0}dataValueSet" and len(root) == 2
+    assert root[1].get("value") == "16"
+    adx = b"".join(client.get("/api/dataValueSets", {**query, "format": "adx"}, **ADMIN).streaming_content)
+    root = etree.fromstring(adx)
+    assert root.tag == "{urn:ihe:qrph:adx:2015}adx"
+    assert [g.get("period") for g in root] == ["2021-01-01/P1Y", "2022-01-01/P1Y"]
+    # by date range and the unit above, with its children
+    ranged = client.get(
+        "/api/dataValueSets.json",
+        {
+            "dataElement": "DE_VILLAGES",
+            "startDate": "2022-01-01",
+            "endDate": "2022-12-31",
+            "orgUnit": "DiszpKrYNg8",
+        },
+        **ADMIN,
+    )
+    assert [v["period"] for v in json.loads(b"".join(ranged.streaming_content))["dataValues"]] == ["2022"]
+
+
+def test_export_refuses_a_query_dhis2_refuses(client, admin, mapped):
+    missing = client.get("/api/dataValueSets", {"orgUnit": "DiszpKrYNg8", "period": "2021"}, **ADMIN)
+    assert missing.status_code == 409 and "data set or data element" in missing.json()["message"]
+    unknown = client.get(
+        "/api/dataValueSets", {"dataElement": "DE_VILLAGES", "period": "2021", "orgUnit": "NOPE"}, **ADMIN
+    )
+    assert unknown.status_code == 409 and "NOPE" in unknown.json()["detail"]
+    wrong = client.get("/api/dataValueSets.pdf", {"dataElement": "DE_VILLAGES"}, **ADMIN)
+    assert wrong.status_code in (404, 409)
+
+
+def test_one_value_written_read_and_deleted(client, admin, mapped):
+    key = {"de": "DE_VILLAGES", "pe": "2019", "ou": "DiszpKrYNg8"}
+    created = client.post("/api/dataValues?" + urlencode({**key, "value": "21"}), **ADMIN)
+    assert created.status_code == 201, created.content
+    assert client.get("/api/dataValues", key, **ADMIN).json() == ["21"]
+    by_json = client.post(
+        "/api/dataValues",
+        {"dataElement": "DE_VILLAGES", "period": "2019", "orgUnit": "DiszpKrYNg8", "value": "22"},
+        content_type="application/json",
+        **ADMIN,
+    )
+    assert by_json.status_code == 201 and client.get("/api/dataValues", key, **ADMIN).json() == ["22"]
+    refused = client.post("/api/dataValues?" + urlencode({**key, "value": "1,500"}), **ADMIN)
+    assert refused.status_code == 409 and refused.json()["status"] == "ERROR"
+    assert client.delete("/api/dataValues?" + urlencode(key), **ADMIN).status_code == 204
+    gone = client.get("/api/dataValues", key, **ADMIN)
+    assert gone.status_code == 409 and gone.json()["message"] == "Data value does not exist"
+    assert client.delete("/api/dataValues?" + urlencode(key), **ADMIN).status_code == 409
+    assert Value.objects.get(indicator__code="CTX.VILLAGES", period="2019").is_deleted
