@@ -234,8 +234,8 @@ class Dhis2Values:
                 obj=item.data_element,
                 problem=Problem(
                     "value",
-                    f"Value must match data element's number type constraints: {str(item.value)[:40]!r} is not "
-                    "a number as DHIS2 writes it (dot decimals, no thousands separators)",
+                    f"Value must match data element's number type constraints: {str(item.value)[:40]!r} "
+                    "is not a number as DHIS2 writes it (dot decimals, no thousands separators)",
                     f"Giá trị {str(item.value)[:40]!r} không phải số theo cách DHIS2 ghi "
                     "(dấu chấm thập phân, không có dấu phân cách hàng nghìn)",
                 ),
