@@ -11,5 +11,6 @@ urlpatterns = [
     path("signing/", include("dxmonitor.signing.urls")),
     path("reports/", include("dxmonitor.reports.urls")),
     path("jobs/", include("dxmonitor.jobs.urls")),
+    path("assessment/", include("dxmonitor.assessment.urls")),
     path("", include("dxmonitor.web.urls")),
 ]

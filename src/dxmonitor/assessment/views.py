@@ -1,0 +1,210 @@
+"""Assessment pages: the rounds, a round (progress, ranking, the organiser's steps) and a unit's
+sheet, where the unit self-assesses, the appraisers appraise and the unit explains. Each form
+posts to `act`, which parses the input and calls the action; the JSON twins are in `api.py`."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dxmonitor.accounts.permissions import ADMINISTER, APPROVE, ENTER, can
+from dxmonitor.common.errors import DomainError
+
+from . import actions, appraisal
+from .access import appraised_departments, may_read_round, may_read_sheet
+from .evidence import max_bytes
+from .models import Stage
+from .queries import public_evidence, ranking, rounds_for, sheet_summary
+
+STAGES = {
+    Stage.SELF: gettext_lazy("self-assessment"),
+    Stage.APPRAISAL: gettext_lazy("appraisal"),
+    Stage.EXPLANATION: gettext_lazy("provisional ranking and explanation"),
+    Stage.PUBLISHED: gettext_lazy("results published"),
+}
+
+
+def _language() -> str:
+    return get_language() or "vi"
+
+
+def _round(request: HttpRequest, round_id: int):
+    try:
+        round_ = actions.get_round(round_id)
+    except DomainError as exc:
+        raise Http404(exc.message(_language())) from exc
+    if not may_read_round(request.user, round_):
+        raise Http404(_("No such assessment round."))
+    return round_
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessment/index.html", {"rounds": rounds_for(request.user)})
+
+
+def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = _round(request, round_id)
+    user = request.user
+    organiser = can(user, ADMINISTER, round_.province)
+    show_ranking = round_.stage in (Stage.EXPLANATION, Stage.PUBLISHED) or organiser
+    result = ranking(round_) if show_ranking else None
+    return render(
+        request,
+        "assessment/round.html",
+        {
+            "round": round_,
+            "stage": STAGES[round_.stage],
+            "organiser": organiser,
+            "progress": appraisal.progress(round_) if user.is_authenticated else None,
+            "ranking": result,
+            "groups": [(result.peer_label(code, _language()), rows) for code, rows in result.groups.items()]
+            if result
+            else [],
+            "pillars": result.tree.top if result else [],
+            "sheets": [
+                s for s in round_.sheets.select_related("unit") if may_read_sheet(user, round_, s.unit)
+            ]
+            if user.is_authenticated
+            else [],
+            "evidence": public_evidence(round_) if round_.stage == Stage.PUBLISHED else [],
+            "language": _language(),
+        },
+    )
+
+
+@login_required
+def sheet_page(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
+    round_ = _round(request, round_id)
+    try:
+        sheet = actions.get_sheet(round_, unit_id)
+    except DomainError as exc:
+        raise Http404(exc.message(_language())) from exc
+    if not may_read_sheet(request.user, round_, sheet.unit):
+        raise Http404(_("No such assessment round."))
+    entries, owners = sheet_summary(sheet)
+    mine = {d.code for d in appraised_departments(request.user, round_)}
+    for entry in entries:
+        entry.department = owners[entry.pk]
+        entry.mine = entry.department in mine
+        entry.name_shown = entry.component.name(_language())
+    return render(
+        request,
+        "assessment/sheet.html",
+        {
+            "round": round_,
+            "stage": STAGES[round_.stage],
+            "sheet": sheet,
+            "entries": entries,
+            "self_points": round(sum(e.self_points or 0 for e in entries), 2),
+            "points": round(sum(e.points or 0 for e in entries), 2),
+            "specialist": can(request.user, ENTER, sheet.unit),
+            "approver": can(request.user, APPROVE, sheet.unit),
+            "appraiser": bool(mine),
+            "max_mb": max_bytes() // (1024 * 1024),
+        },
+    )
+
+
+def _date(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError as exc:
+        raise DomainError(
+            f"{text!r} is not a date", f"{text!r} không phải là ngày", field="issued_on"
+        ) from exc
+
+
+@require_POST
+@login_required
+def act(request: HttpRequest, round_id: int, unit_id: int, what: str) -> HttpResponse:
+    """One step on a sheet or a component; the outcome is shown as a message on the sheet."""
+    round_ = _round(request, round_id)
+    post, user = request.POST, request.user
+    try:
+        sheet = actions.get_sheet(round_, unit_id)
+        if what == "submit":
+            actions.submit_sheet(sheet=sheet, user=user)
+            messages.success(request, _("Self-assessment submitted."))
+            return redirect("assessment:sheet", round_.pk, unit_id)
+        entry = actions.get_entry(sheet, post.get("component", ""))
+        if what == "figure":
+            actions.save_entry(
+                entry=entry,
+                user=user,
+                figure=post.get("figure", ""),
+                comment=post.get("comment", ""),
+                use_measured=post.get("use_measured") == "1",
+            )
+        elif what == "evidence":
+            upload = request.FILES.get("file")
+            actions.add_evidence(
+                entry=entry,
+                user=user,
+                number=post.get("number", "")[:80],
+                issued_on=_date(post.get("issued_on", "")),
+                issuer=post.get("issuer", "")[:200],
+                abstract=post.get("abstract", "")[:4000],
+                link=post.get("link", "")[:500],
+                file_name=upload.name if upload else "",
+                data=upload.read(max_bytes() + 1) if upload else None,
+                public=post.get("public") == "1",
+            )
+        elif what == "appraise":
+            appraisal.appraise(
+                entry=entry,
+                user=user,
+                decision=post.get("decision", ""),
+                figure=post.get("figure", ""),
+                points=post.get("points", ""),
+                reason=post.get("reason", ""),
+            )
+        elif what == "answer":
+            actions.answer_question(entry=entry, user=user, answer=post.get("answer", ""))
+        elif what == "explain":
+            appraisal.explain(entry=entry, user=user, text=post.get("text", ""))
+        elif what == "reply":
+            appraisal.reply_explanation(
+                entry=entry,
+                user=user,
+                accept=post.get("accept") == "1",
+                reply=post.get("reply", ""),
+                points=post.get("points", ""),
+            )
+        else:
+            raise Http404(what)
+        messages.success(request, _("Saved: %(code)s.") % {"code": entry.component.code})
+    except DomainError as exc:
+        for problem in exc.problems:
+            messages.error(request, problem.message(_language()))
+    return redirect("assessment:sheet", round_.pk, unit_id)
+
+
+@require_POST
+@login_required
+def organise(request: HttpRequest, round_id: int, what: str) -> HttpResponse:
+    """The organiser closes appraisal or publishes the round."""
+    round_ = _round(request, round_id)
+    try:
+        if what == "close":
+            appraisal.close_appraisal(round_=round_, user=request.user)
+            messages.success(request, _("Appraisal closed; the provisional ranking is sent to the units."))
+        elif what == "publish":
+            round_ = appraisal.publish(
+                round_=round_,
+                user=request.user,
+                decision=request.POST.get("decision", ""),
+                signer_name=request.POST.get("signer_name", "")[:120],
+            )
+            messages.success(request, _("Round published; sign its report."))
+            return redirect("reports:detail", round_.report_id)
+        else:
+            raise Http404(what)
+    except DomainError as exc:
+        for problem in exc.problems[:20]:
+            messages.error(request, problem.message(_language()))
+    return redirect("assessment:round", round_.pk)
