@@ -37,16 +37,51 @@ def read_csv(data: bytes) -> ParsedFile:
 
 
 def _rows(text: str, delimiter: str, offset: int, parsed: ParsedFile) -> Iterator[tuple[int, list]]:
-    """(line where the record starts, cells); a record may span lines inside quotes."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    """(line where the record starts, cells); a record may span lines inside quotes.
+
+    A quote that is never closed makes Python's lenient reader take the rest of the file as one
+    cell, silently: only the last record can do that, so it is held back and read again strictly
+    before it is given, and reported at its line if its quote never closes."""
+    lines = io.StringIO(text).readlines()  # split at \n only, as the reader would
+    reader = csv.reader(lines, delimiter=delimiter)
     start = 1
+    held: tuple[int, list] | None = None
     try:
         for cells in reader:
-            yield start + offset, cells
+            if held is not None:
+                yield held[0] + offset, held[1]
+            held = (start, cells)
             start = reader.line_num + 1
     except csv.Error as exc:
+        if held is not None:
+            yield held[0] + offset, held[1]
         parsed.problem(
             f"the file is not a readable table from here on ({exc})",
             f"Từ dòng này tệp không còn là bảng đọc được ({exc})",
             row=start + offset,
         )
+        return
+    if held is None:
+        return
+    first, cells = held
+    if first < len(lines) and _unclosed(lines[first - 1 :], delimiter):
+        last = len(lines) + offset
+        parsed.problem(
+            f'a quote (") opened on this line is never closed, so lines {first + offset}–{last} '
+            "would read as one cell; close the quote or remove it",
+            f'Dấu ngoặc kép (") mở ở dòng này không được đóng, nên các dòng {first + offset}–{last} '
+            "sẽ bị đọc thành một ô; hãy đóng hoặc xoá dấu ngoặc kép",
+            row=first + offset,
+        )
+        return
+    yield first + offset, cells
+
+
+def _unclosed(lines: list[str], delimiter: str) -> bool:
+    """Whether the record these lines start ends inside an open quote."""
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False

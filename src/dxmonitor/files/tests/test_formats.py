@@ -75,6 +75,28 @@ def test_csv_problems_name_line_and_column(clerk, quarterly, current_quarter, co
     assert set(refs) == {"D2", "D3"} and "không phải là số" in refs["D2"] and "100" in refs["D3"]
 
 
+def test_an_unclosed_quote_is_reported_at_its_line_not_swallowed(clerk, quarterly, current_quarter, commune):
+    text = _csv(
+        commune,
+        current_quarter,
+        header="unit_code,indicator,period,value,note",
+        rows=[
+            "{unit},CTX.VILLAGES,{period},10,ổn",
+            '{unit},CTX.HOUSEHOLDS,{period},1200,"ghi chú chưa đóng',
+            "{unit},HR.DX_TRAINEES,{period},30,",
+            "{unit},CTX.ENTERPRISES,{period},4,",
+        ],
+    )
+    report = _apply(text.encode(), clerk, "ngoac.csv")
+    assert not report.applied and not Value.objects.filter(unit=commune).exists()
+    (problem,) = report.problems
+    assert problem.row == 3 and "opened on this line is never closed" in problem.message_en
+    assert "lines 3–5 would read as one cell" in problem.message_en
+    assert "không được đóng" in problem.message_vi
+    closed = text.replace('"ghi chú chưa đóng', '"ghi chú\r\nhai dòng"')
+    assert _apply(closed.encode(), clerk, "ngoac.csv").created == 4
+
+
 def test_a_csv_without_the_needed_columns_says_which(clerk):
     report = _apply(b"ten,gia tri\nThan Uyen,3\n", clerk, "x.csv")
     assert not report.applied
