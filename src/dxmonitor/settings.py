@@ -1,5 +1,6 @@
 """Django settings. Every knob is an environment variable documented in docs/settings.md."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -127,8 +128,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(env("DXM_PASSWORD_MIN_LENGTH", "10"))},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -155,6 +161,26 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# Production behind TLS (docs/deployment.md): DXM_HTTPS=true turns on secure cookies and the
+# redirect to https; HSTS is its own decision, as browsers remember it.
+_HTTPS = env_flag("DXM_HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("DXM_SECURE_COOKIES", _HTTPS)
+SECURE_SSL_REDIRECT = env_flag("DXM_SSL_REDIRECT", _HTTPS)
+SECURE_HSTS_SECONDS = int(env("DXM_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DXM_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_flag("DXM_HSTS_PRELOAD")
+# The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or
+# networks); nobody else's. The client's address decides the log-in brake.
+DXM_TRUSTED_PROXIES = [p.strip() for p in env("DXM_TRUSTED_PROXIES").split(",") if p.strip()]
+for _proxy in DXM_TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a mistyped address stops the start, with its value
+if env_flag("DXM_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The log-in brake, over 15 minutes: wrong passwords for one name from one address, for any
+# name from one address, for one name from any address.
+DXM_LOGIN_MAX_FAILURES = int(env("DXM_LOGIN_MAX_FAILURES", "5"))
+DXM_LOGIN_MAX_FAILURES_PER_ADDRESS = int(env("DXM_LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+DXM_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(env("DXM_LOGIN_MAX_FAILURES_PER_ACCOUNT", "20"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

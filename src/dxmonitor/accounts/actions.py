@@ -2,12 +2,13 @@
 
 import secrets
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dxmonitor.common.errors import DomainError
+from dxmonitor.common.errors import DomainError, InvalidInput, Problem
 from dxmonitor.geo.models import Unit
 
 from .models import ApiToken, Role, RoleAssignment, hash_token
@@ -46,6 +47,7 @@ def ensure_user(
     with transaction.atomic():
         user, created = User.objects.get_or_create(username=username, defaults={"email": email})
         if password:
+            check_password(password=password, user=user)
             user.set_password(password)
         elif created:
             user.set_unusable_password()
@@ -53,6 +55,38 @@ def ensure_user(
         user.is_superuser = is_admin or user.is_superuser
         user.save()
     return user, created
+
+
+def check_password(*, password: str, user: AbstractBaseUser | None = None) -> None:
+    """Django's password validators (AUTH_PASSWORD_VALIDATORS), for every path that sets a
+    password; each complaint in English and Vietnamese."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput([_password_problem(error) for error in exc.error_list]) from None
+
+
+def _password_problem(error: ValidationError) -> Problem:
+    params = error.params or {}
+    if error.code == "password_too_short":
+        least = params.get("min_length", "")
+        return Problem(
+            "password",
+            f"the password is too short: it needs at least {least} characters",
+            f"Mật khẩu quá ngắn: cần ít nhất {least} ký tự",
+        )
+    known = {
+        "password_too_common": ("the password is too common", "Mật khẩu này quá phổ biến"),
+        "password_entirely_numeric": ("the password is only digits", "Mật khẩu không được chỉ gồm chữ số"),
+        "password_too_similar": (
+            "the password is too close to the user's name or e-mail",
+            "Mật khẩu quá giống tên đăng nhập hoặc thư điện tử",
+        ),
+    }
+    if error.code in known:
+        return Problem("password", *known[error.code])
+    text = " ".join(error.messages)
+    return Problem("password", text, text)
 
 
 def grant_role(

@@ -7,20 +7,12 @@ dxmonitor API token (`dxm_…`) exactly as `Bearer` does.
 """
 
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.security import HttpBasicAuth, HttpBearer
 
+from . import throttle
 from .api import SessionAuth, TokenAuth, challenge
 from .queries import user_for_token
-
-MAX_FAILURES = 5
-WINDOW_SECONDS = 15 * 60
-
-
-def _failures_key(request: HttpRequest, username: str) -> str:
-    # The same key as the log-in page: guesses through either channel count together.
-    return f"login-failures:{request.META.get('REMOTE_ADDR', '')}:{username.strip().lower()[:150]}"
 
 
 class BasicAuth(HttpBasicAuth):
@@ -31,18 +23,14 @@ class BasicAuth(HttpBasicAuth):
         return super().__call__(request)
 
     def authenticate(self, request: HttpRequest, username: str, password: str):
-        key = _failures_key(request, username)
-        if cache.get(key, 0) >= MAX_FAILURES:
+        # Guesses through this channel and the log-in page count together.
+        if throttle.refused(request, username):
             return None
         user = authenticate(request, username=username, password=password)
         if user is None or not user.is_active:
-            cache.add(key, 0, WINDOW_SECONDS)
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, WINDOW_SECONDS)
+            throttle.failed(request, username)
             return None
-        cache.delete(key)
+        throttle.succeeded(request, username)
         request.user = user
         request.api_client = f"basic:{user.get_username()}"[:120]  # type: ignore[attr-defined]
         return user
