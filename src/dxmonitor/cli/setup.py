@@ -92,6 +92,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from django.conf import settings
 
+    from dxmonitor.demo.assessment import assessment_accounts
     from dxmonitor.demo.entry import demo_accounts
     from dxmonitor.demo.setup import prepare_demo
 
@@ -102,6 +103,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for account in demo_accounts():
         say(f"  {account.description}: {account.username} / {account.password}")
     say(f"  (data-entry accounts saved in {settings.VAR_DIR / 'demo-accounts.txt'})")
+    for account in assessment_accounts():
+        say(f"  {account.description}: {account.username} / {account.password}")
     say(
         "  signing: the approver signs with the key of tỉnh Lai Châu (no password) or a personal"
         f" certificate whose password is in {settings.VAR_DIR / 'demo-pki' / 'passwords.txt'}"

@@ -17,6 +17,7 @@ from dxmonitor.geo.models import Unit
 
 from .actions import load_demo_scores, load_seed_facts, load_synthetic
 from .approval import load_approval_demo
+from .assessment import load_assessment_demo
 from .entry import load_entry_demo
 
 DEMO_USER = "admin"
@@ -111,5 +112,9 @@ def prepare_demo(*, progress: Callable[[str], None]) -> DemoLogin:
         lambda: (lambda r: f"{r.schemes} schemes, {r.units} scores for {', '.join(r.periods)}")(
             load_demo_scores(progress=progress)
         ),
+    )
+    step(
+        "assessment rounds: 2023 published, 2024 part-way (self-assessment and appraisal)",
+        lambda: (lambda r: f"{r.rounds} rounds, {r.created} new")(load_assessment_demo(admin=user)),
     )
     return login
