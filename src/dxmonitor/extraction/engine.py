@@ -16,15 +16,21 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from .matching import CLASSIFIERS, RANK_WORDS, _Match, best, compatible
+from dxmonitor.common.text import fold
+
+from .matching import CLASSIFIERS, Match, best, compatible
 from .numbers import RATIO, Mention, find_mentions
 from .periods import ACTUAL, CONTEXT_CHARS, TARGET, kind_of, period_of, title_period
 from .periods import headings as headings_of
 from .places import PlaceResolver, find_places
 from .reading import Sentence, split_sentences
 from .terms import COMMUNE, NEGATIONS, VILLAGE, Catalogue, Term, Token, tokenize
+from .topics import TOPIC, of_topic
 
 # After a figure, these start the description of the next one ("… đạt 6,7% và số … đạt 322").
+_ADJACENT = re.compile(
+    r"^\s*(?:%|điểm)?\s*[,;]?\s*(?:và\s+)?(?:vươn lên\s+|đứng\s+|xếp\s+)?\S{0,12}\s*$", re.I
+)
 _LINKING = {"đạt", "chiếm", "là", "bằng"}
 # After a counted noun, these say the count is of some of them, not all: "3.150 hộ sử dụng …".
 _QUALIFIERS = {
@@ -129,7 +135,7 @@ class Fact:
 DESCRIBED_BEFORE = "described-before"  # "tỷ lệ hộ … đạt 24,3%": what it measures, then the figure
 COUNTED_AFTER = "counted-after"  # "3.200 lượt cán bộ được tập huấn": the figure, then what it counts
 SAME_AS_BEFORE = "same-as-before"  # "… tỷ lệ này đạt 52%": the indicator of the figure just before
-TOPIC = "topic"  # "xếp thứ 35/63": a rank or score of what the passage is about
+# TOPIC (topics.py): "xếp thứ 35/63", a rank or score of what the passage is about
 TOTAL_OF_RATIO = "total-of-ratio"  # "17/120 thôn": the place has 120 villages
 RULES = (DESCRIBED_BEFORE, COUNTED_AFTER, SAME_AS_BEFORE, TOPIC, TOTAL_OF_RATIO)
 
@@ -155,6 +161,7 @@ def extract(
     facts: list[Fact] = []
     seen: set[tuple] = set()
     s_index = 0
+    silent = (-1, False)  # (sentence, whether the figure before in it was left without a fact)
     for i, mention in enumerate(mentions):
         while s_index < len(sentences) - 1 and sentences[s_index].end <= mention.start:
             s_index += 1
@@ -162,7 +169,14 @@ def extract(
         if not sentence.start <= mention.start < sentence.end:
             continue
         earlier = facts[-1] if facts and facts[-1].paragraph == sentence.paragraph else None
-        for fact in _facts_of(text, mentions, i, sentence, catalogue, resolver, published_on, earlier):
+        # "kinh tế số đạt 0,66 điểm, xếp thứ 27": a rank right after a figure nothing was read
+        # for is that figure's rank, not the topic's.
+        after_silent = silent[0] == s_index and silent[1]
+        found = _facts_of(
+            text, mentions, i, sentence, catalogue, resolver, published_on, earlier, after_silent
+        )
+        silent = (s_index, not found)
+        for fact in found:
             heading = bisect.bisect_right(heading_starts, fact.start) - 1
             if heading >= 0 and headings[heading][1]:
                 # Under "II. PHƯƠNG HƯỚNG NĂM 2024" every figure is a target for that year.
@@ -170,7 +184,7 @@ def extract(
                 fact.period = fact.period or headings[heading][2]
             if fact.period is None and fact.kind == ACTUAL and fact.start >= title_end:
                 fact.period = opening_period  # "Báo cáo kết quả … năm 2023" dates what follows
-            key = (fact.locality, fact.indicator, fact.kind, round(fact.value, 6))
+            key = (fold(fact.locality), fact.indicator, fact.kind, round(fact.value, 6))
             if key not in seen:
                 seen.add(key)
                 facts.append(fact)
@@ -196,6 +210,7 @@ def _facts_of(
     resolver: PlaceResolver,
     published_on: datetime.date | None,
     earlier: "Fact | None" = None,
+    after_silent: bool = False,
 ) -> list[Fact]:
     mention = mentions[i]
     clause_start, clause_end = _clause(text, sentence, mention)
@@ -226,8 +241,16 @@ def _facts_of(
         match = best(catalogue, left + right, mention, subject, anchor=mention.start)
     if match is not None:
         match.rule = COUNTED_AFTER if figure_first and match.start >= mention.end else DESCRIBED_BEFORE
-    if match is None and mention.rank:
-        match = _rank_of_topic(catalogue, text, sentence, mention, right, earlier)
+    in_sentence = earlier is not None and earlier.start >= sentence.start
+    if match is None and not (after_silent and previous is not None and _adjacent(text, previous, mention)):
+        match = of_topic(
+            catalogue=catalogue,
+            text=text,
+            sentence=sentence,
+            mention=mention,
+            earlier=(earlier.indicator, earlier.end) if in_sentence else None,
+            places=resolver.spans,
+        )
     if match is not None and match.term.code in totals_of(catalogue) and _qualified(right, match):
         match = None  # "3 thôn chưa có sóng" or "3.150 hộ sử dụng cáp quang" are not all the villages
     between = text[left_start : mention.text_start]
@@ -240,7 +263,7 @@ def _facts_of(
         # "… tỷ lệ này đạt 52%": the indicator of the figure just before, in the same paragraph.
         term = next((t for t in catalogue.terms if t.code == earlier.indicator), None)
         if term is not None and compatible(term, mention):
-            match = _Match(
+            match = Match(
                 term,
                 0.0,
                 left[0].start if left else mention.text_start,
@@ -251,6 +274,14 @@ def _facts_of(
     facts = []
     described_until = right[-1].end if figure_first and right else mention.end
     place = resolver.place_for(mention.start, sentence, described_until)
+    if mention.rank and mention.order is not None and mention.respectively is not None:
+        # "TP.HCM và Quảng Ninh lần lượt xếp thứ 2 và 3": the n-th figure is the n-th place's.
+        listed = resolver.listed_before(text, mention.respectively)
+        if listed:
+            place = listed[mention.order] if mention.order < len(listed) else None
+            match = match if place is not None else None
+    elif mention.rank:
+        place = resolver.named_after(text, mention.end, sentence.end) or place
     locality = place.place.locality if place else ""
     province = resolver.province_for(place) if place else ""
     within = place.within if place else ""
@@ -312,45 +343,16 @@ def _facts_of(
     return facts
 
 
-def _rank_of_topic(
-    catalogue: Catalogue,
-    text: str,
-    sentence: Sentence,
-    mention: Mention,
-    right: list[Token],
-    earlier: "Fact | None",
-) -> _Match | None:
-    """ "Chỉ số DTI … đạt 0,45 điểm, xếp thứ 35/63": the rank of what the sentence is about."""
-    topic = None
-    if earlier is not None and earlier.start >= sentence.start:
-        topic = next((t for t in catalogue.terms if t.code == earlier.indicator), None)
-    if topic is None:
-        start = max(sentence.start, mention.text_start - CONTEXT_CHARS)
-        context = tokenize(text[start : mention.text_start], start) + right
-        found = best(catalogue, context, mention, None, mention.start, any_kind=True)
-        topic = found.term if found is not None else None
-    if topic is None:
-        return None
-    rank_words = set(RANK_WORDS)
-
-    def shared(term: Term) -> float:  # the weight of the meaningful words two indicators share
-        return sum(
-            catalogue.weight(w) for w in (term.words & topic.words) - rank_words if catalogue.weight(w) >= 2
-        )
-
-    scored = [(shared(t), t) for t in catalogue.terms if t.is_rank and shared(t) > 0]
-    if not scored:
-        return None
-    term = max(scored, key=lambda pair: pair[0])[1]
-    phrase = next((p.text for p in topic.patterns if not p.from_name), topic.name_vi)
-    return _Match(term, 0.0, mention.quote_start or mention.text_start, mention.end, phrase, TOPIC)
+def _adjacent(text: str, previous: Mention, mention: Mention) -> bool:
+    """Nothing but a unit word, a comma and rank words between two figures: "0,66 điểm, xếp thứ"."""
+    return bool(_ADJACENT.match(text[previous.end : mention.quote_start or mention.text_start]))
 
 
 def totals_of(catalogue: Catalogue) -> set[str]:
     return set(catalogue.totals.values())
 
 
-def _qualified(right: list[Token], match: _Match) -> bool:
+def _qualified(right: list[Token], match: Match) -> bool:
     """The counted noun is followed by a verb that narrows it."""
     after = [t for t in right if t.start >= match.end]
     return bool(after) and (after[0].word in _QUALIFIERS or any(t.word in NEGATIONS for t in after[:6]))

@@ -25,7 +25,7 @@ CLASSIFIERS = {"số", "lượt", "chiếc", "cái", "đơn", "trường", "ngư
 
 
 @dataclass
-class _Match:
+class Match:
     term: Term
     score: float
     start: int
@@ -53,7 +53,8 @@ def best(
     subject: str | None,
     anchor: int,
     any_kind: bool = False,
-) -> _Match | None:
+    only: frozenset[str] | None = None,
+) -> Match | None:
     if not context:
         return None
     positions: dict[str, list[int]] = {}
@@ -67,9 +68,11 @@ def best(
         # "xếp thứ 20/63" is a rank already: the words that say so need not be repeated.
         for word in RANK_WORDS:
             positions.setdefault(word, [anchor_index])
-    best: _Match | None = None
+    best: Match | None = None
     present_words = positions.keys()
     for term in catalogue.terms:
+        if only is not None and term.code not in only:
+            continue
         if term.words.isdisjoint(present_words) or not (any_kind or compatible(term, mention)):
             continue
         matched: set[str] = set()
@@ -127,7 +130,7 @@ def best(
         if score < MIN_SCORE or (best is not None and score <= best.score):
             continue
         indexes = [k for w in matched for k in positions[w]]
-        best = _Match(term, score, context[min(indexes)].start, context[max(indexes)].end, phrase)
+        best = Match(term, score, context[min(indexes)].start, context[max(indexes)].end, phrase)
     return best
 
 

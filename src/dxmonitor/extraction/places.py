@@ -199,6 +199,8 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
 _RANK = {level: 0 for level in VILLAGE_LEVELS}
 _RANK.update({"xã": 1, "phường": 1, "thị trấn": 1, "đặc khu": 1})
 _RANK.update({"huyện": 2, "quận": 2, "thị xã": 2, "thành phố": 2, "tỉnh": 3})
+_LIST_GAP = re.compile(r"^\s*(?:,|và|,\s*và)?\s*$")
+_GIVEN_TO = re.compile(r"^[^.;,]{0,40}?\b(?:là|thuộc về)\s*$", re.IGNORECASE)
 _QUALIFYING_GAP = re.compile(r"^\s*(?:,|\(|-|–|thuộc|của)\s*$")
 
 
@@ -235,6 +237,7 @@ class PlaceResolver:
         self.sentences = sentences
         self.places = places
         self.starts = [m.start for m in places]
+        self.spans = [(m.start, m.end) for m in places]
         self.paragraph_starts: dict[int, int] = {}
         for sentence in sentences:
             self.paragraph_starts.setdefault(sentence.paragraph, sentence.start)
@@ -271,6 +274,36 @@ class PlaceResolver:
                 return named
             return mention
         return self.main
+
+    def listed_before(self, text: str, offset: int) -> list[PlaceMention]:
+        """ "TP.HCM và Quảng Ninh lần lượt …": the places listed right before `offset`, in order."""
+        listed: list[PlaceMention] = []
+        cursor = offset
+        index = bisect.bisect_left(self.starts, offset) - 1
+        while index >= 0:
+            mention = self.places[index]
+            index -= 1
+            if mention.qualifies:
+                continue
+            gap = text[mention.end : cursor]
+            if mention.generic or mention.place == NATIONAL or not _LIST_GAP.match(gap):
+                break
+            if listed and not gap.strip():
+                break
+            listed.append(mention)
+            cursor = mention.start
+        return listed[::-1]
+
+    def named_after(self, text: str, offset: int, end: int) -> PlaceMention | None:
+        """ "Ở vị trí thứ 2 là TP.Hồ Chí Minh", "… thuộc về TP.Huế": the place a rank is given to."""
+        index = bisect.bisect_left(self.starts, offset)
+        while index < len(self.places) and self.places[index].start < end:
+            mention = self.places[index]
+            index += 1
+            if mention.generic or mention.place == NATIONAL:
+                continue
+            return mention if _GIVEN_TO.match(text[offset : mention.start]) else None
+        return None
 
     def _named_before(self, generic: PlaceMention) -> PlaceMention | None:
         """The place of the same level named last before a generic mention, else the main place."""

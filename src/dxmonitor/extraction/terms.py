@@ -148,13 +148,17 @@ class Term:
         return self.kind == "rank"
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: derived tables are cached per catalogue
 class Catalogue:
     terms: list[Term]
     weights: dict[str, float]
     # A bare noun after a ratio ("17/120 thôn") names the total it is out of: the indicator
     # whose phrasing is that noun alone ("thôn" → number of villages).
     totals: dict[str, str]
+
+    @functools.cached_property
+    def by_code(self) -> dict[str, Term]:
+        return {term.code: term for term in self.terms}
 
     def weight(self, word: str) -> float:
         return self.weights.get(word, 1.0)
