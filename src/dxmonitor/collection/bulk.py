@@ -27,6 +27,7 @@ from dxmonitor.accounts.permissions import ENTER, Grants, grants
 from dxmonitor.catalog.models import Indicator
 from dxmonitor.common.errors import Problem
 from dxmonitor.common.retry import Busy, is_transient, retrying
+from dxmonitor.geo.models import in_force
 
 from . import bulk_sql
 from .bulk_sql import Writer, writer
@@ -163,9 +164,7 @@ class _Units:
 
     def on(self, code: str, day: datetime.date) -> UnitRow | None:
         for unit in self.by_code.get(code, ()):
-            if (unit.valid_from is None or unit.valid_from <= day) and (
-                unit.valid_to is None or day <= unit.valid_to
-            ):
+            if in_force(unit.valid_from, unit.valid_to, start=day, end=day):
                 return unit
         return None
 

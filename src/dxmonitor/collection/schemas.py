@@ -15,7 +15,7 @@ from pydantic import Field, StrictFloat, StrictInt
 from dxmonitor.catalog.models import Indicator, Kind
 from dxmonitor.common.errors import Problem
 from dxmonitor.common.numbers import NumberFormatError, parse_number
-from dxmonitor.geo.models import Unit
+from dxmonitor.geo.models import Unit, in_force
 
 from .models import Comparator, ValueKind
 from .periods import Period, PeriodError, parse_period
@@ -209,7 +209,11 @@ def check_value(
                 row,
             )
         )
-    if parsed_period and parsed_period.start and not _overlaps(unit, parsed_period):
+    if (
+        parsed_period
+        and parsed_period.start
+        and not in_force(unit.valid_from, unit.valid_to, start=parsed_period.start, end=parsed_period.end)
+    ):
         problems.append(
             Problem(
                 "period",
@@ -222,13 +226,6 @@ def check_value(
         return None, problems
     assert parsed_period is not None and number is not None
     return CleanValue(parsed_period, kind, number, comparator, top, bottom), []
-
-
-def _overlaps(unit: Unit, period: Period) -> bool:
-    assert period.start and period.end
-    starts_ok = unit.valid_from is None or unit.valid_from <= period.end
-    ends_ok = unit.valid_to is None or unit.valid_to >= period.start
-    return starts_ok and ends_ok
 
 
 def unit_day(period: Period) -> datetime.date | None:

@@ -17,9 +17,7 @@ from dxmonitor.geo.models import Unit
 def existed(unit: Unit, period: Period) -> bool:
     if period.start is None:
         return True
-    return (unit.valid_from is None or unit.valid_from <= period.end) and (
-        unit.valid_to is None or unit.valid_to >= period.start
-    )
+    return unit.existed_during(period.start, period.end)
 
 
 def figures_for(

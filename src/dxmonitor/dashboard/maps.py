@@ -88,9 +88,7 @@ def areas_on(within: Unit | None, day: datetime.date) -> list[Unit] | None:
         if unit.pk in seen:
             continue
         seen.add(unit.pk)
-        if (unit.valid_from is None or unit.valid_from <= day) and (
-            unit.valid_to is None or unit.valid_to >= day
-        ):
+        if unit.is_valid_on(day):
             continue
         if unit.valid_to and unit.valid_to < day:
             linked = [s.successor for s in successors(unit)]

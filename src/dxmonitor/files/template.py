@@ -31,6 +31,7 @@ from dxmonitor.common.display import unit_label
 from dxmonitor.common.errors import DomainError, Forbidden
 from dxmonitor.common.exports import is_dangerous
 from dxmonitor.geo.models import Level, Unit
+from dxmonitor.geo.queries import valid_during
 
 from . import layout
 from .guide import write_guide
@@ -75,9 +76,7 @@ def template_scope(
             field="period",
         )
     level = Level.VILLAGE if dataset.level == Level.VILLAGE else Level.COMMUNE
-    in_force = (Q(valid_from__isnull=True) | Q(valid_from__lte=period.end)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=period.start)
-    )
+    in_force = valid_during(period.start, period.end)
     found_grants = grants(user) if user is not None else None
     scope = found_grants.unit_filter(ENTER) if found_grants is not None else Q()
     on_units = found_grants.unit_filter(ENTER, prefix="unit__") if found_grants is not None else Q()

@@ -76,6 +76,19 @@ NAME_PREFIX: dict[str, str] = {
 }
 
 
+def in_force(
+    valid_from: datetime.date | None,
+    valid_to: datetime.date | None,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+) -> bool:
+    """Whether a unit in force from valid_from to valid_to (either open) was so on a day from start
+    to end. The one definition of a unit's validity in Python; `geo.queries.valid_during` is its
+    twin in SQL."""
+    return (valid_from is None or valid_from <= end) and (valid_to is None or valid_to >= start)
+
+
 class Unit(models.Model):
     code = models.CharField(max_length=24, help_text="GSO code; villages get the commune's code and a suffix")
     name = models.CharField(max_length=200, help_text='Full name with its type word: "Huyện Tủa Chùa"')
@@ -129,9 +142,11 @@ class Unit(models.Model):
         return self.valid_to is None
 
     def is_valid_on(self, day: datetime.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return in_force(self.valid_from, self.valid_to, start=day, end=day)
+
+    def existed_during(self, start: datetime.date, end: datetime.date) -> bool:
+        """In force on at least one day from start to end (a period's first and last day)."""
+        return in_force(self.valid_from, self.valid_to, start=start, end=end)
 
     @property
     def structure(self) -> str:

@@ -43,10 +43,15 @@ def get_unit(unit_id: int) -> Unit | None:
     return Unit.objects.select_related("parent").filter(pk=unit_id).first()
 
 
-def valid_on(day: datetime.date) -> Q:
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+def valid_during(start: datetime.date, end: datetime.date) -> Q:
+    """Units in force on at least one day from start to end: `geo.models.in_force` in SQL."""
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=end)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=start)
     )
+
+
+def valid_on(day: datetime.date) -> Q:
+    return valid_during(day, day)
 
 
 def level_rank() -> Case:

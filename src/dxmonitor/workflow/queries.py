@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,7 @@ from dxmonitor.common.display import format_ratio, unit_label
 from dxmonitor.common.errors import DomainError, NotFound
 from dxmonitor.common.numbers import format_number
 from dxmonitor.geo.models import Level, Unit
-from dxmonitor.geo.queries import filter_units, valid_on
+from dxmonitor.geo.queries import filter_units, valid_during, valid_on
 
 from .models import HELD, Report, ReportStatus
 
@@ -72,9 +72,7 @@ def recent_periods(period_type: str, today: datetime.date, count: int | None = N
 
 def unit_exists_during(unit: Unit, period: Period) -> bool:
     assert period.start and period.end
-    return (unit.valid_from is None or unit.valid_from <= period.end) and (
-        unit.valid_to is None or unit.valid_to >= period.start
-    )
+    return unit.existed_during(period.start, period.end)
 
 
 def period_of(dataset: DataSet, text: str) -> Period:
@@ -134,8 +132,7 @@ def entry_units(dataset: DataSet, unit: Unit, period: Period) -> list[Unit]:
     assert period.start and period.end
     return list(
         Unit.objects.filter(parent=unit, level=Level.VILLAGE)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=period.end))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
+        .filter(valid_during(period.start, period.end))
         .order_by("code")
     )
 
