@@ -22,12 +22,14 @@ from dxmonitor.catalog.models import Indicator
 from dxmonitor.collection.bulk import BulkSummary, RawValue, import_values
 from dxmonitor.collection.models import DataSet, ImportJob, SourceType
 from dxmonitor.collection.parsed_file import MAX_PROBLEMS, FileProblem, ParsedFile, place_rejection
+from dxmonitor.collection.payloads import spool_dir
 from dxmonitor.collection.periods import PeriodError, parse_period
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.geo.models import Unit
 from dxmonitor.workflow.models import HELD
 
 from .formats import detect, read_file
+from .replay import recording, replayed
 from .sniff import check_size
 
 CHECKED, APPLYING, APPLIED, REFUSED = "checked", "applying", "applied", "refused"
@@ -82,17 +84,23 @@ class _FileProblems(Exception):
 def import_file(
     *, data: bytes, file_name: str, user: AbstractBaseUser | None, dry_run: bool, format: str | None = None
 ) -> ImportReport:
-    """Check a file; unless `dry_run`, apply it when the check found nothing wrong."""
-    report = _run(data=data, file_name=file_name, user=user, dry_run=True, format=format)
-    if dry_run or not report.ok:
-        return report
-    return _run(data=data, file_name=file_name, user=user, dry_run=False, format=format)
+    """Check a file; unless `dry_run`, apply it when the check found nothing wrong (from the
+    values the check recorded: the file is read once)."""
+    if dry_run:
+        return _run(parsed=read_file(data, format=format), file_name=file_name, user=user, dry_run=True)
+    record = spool_dir() / f"{uuid.uuid4()}.values"
+    try:
+        parsed = recording(read_file(data, format=format), record)
+        report = _run(parsed=parsed, file_name=file_name, user=user, dry_run=True)
+        if not report.ok:
+            return report
+        again = replayed(record) or read_file(data, format=format)
+        return _run(parsed=again, file_name=file_name, user=user, dry_run=False)
+    finally:
+        record.unlink(missing_ok=True)
 
 
-def _run(
-    *, data: bytes, file_name: str, user: AbstractBaseUser | None, dry_run: bool, format: str | None
-) -> ImportReport:
-    parsed = read_file(data, format=format)
+def _run(*, parsed: ParsedFile, file_name: str, user: AbstractBaseUser | None, dry_run: bool) -> ImportReport:
     dataset = _template_dataset(parsed)
     values = _bound(parsed, dataset)
     if not dry_run:
@@ -246,6 +254,11 @@ def upload_path(job_id: uuid.UUID | str) -> Path:
     return Path(settings.VAR_DIR) / "uploads" / str(job_id)
 
 
+def values_path(job_id: uuid.UUID | str) -> Path:
+    """The values the check of an upload read, for its apply."""
+    return Path(settings.VAR_DIR) / "uploads" / f"{job_id}.values"
+
+
 def check_upload(*, data: bytes, file_name: str, user: AbstractBaseUser) -> ImportJob:
     """Check an uploaded file and keep it with its report for `apply_upload`. Nothing is written
     to the values. A file that is not a table at all (wrong type, too large) is refused unkept."""
@@ -258,9 +271,17 @@ def check_upload(*, data: bytes, file_name: str, user: AbstractBaseUser) -> Impo
             "POST /api/v1/dataValueSets hoặc lệnh dxmonitor import",
             field="file",
         )
-    report = _run(data=data, file_name=file_name, user=user, dry_run=True, format=None)
+    job_id = uuid.uuid4()
+    path = upload_path(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        parsed = recording(read_file(data), values_path(job_id))
+        report = _run(parsed=parsed, file_name=file_name, user=user, dry_run=True)
+    except BaseException:
+        values_path(job_id).unlink(missing_ok=True)
+        raise
     job = ImportJob(
-        id=uuid.uuid4(),
+        id=job_id,
         user=user,
         format=report.format,
         file_name=file_name,
@@ -271,8 +292,6 @@ def check_upload(*, data: bytes, file_name: str, user: AbstractBaseUser) -> Impo
         summary={"stage": CHECKED, "check": report.as_dict(), "apply": None},
         finished_at=timezone.now(),
     )
-    path = upload_path(job.id)
-    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     job.save(force_insert=True)
     return job
@@ -336,8 +355,11 @@ def apply_queued(*, upload_id: uuid.UUID) -> ImportJob:
 
 def _apply(job: ImportJob, user: AbstractBaseUser) -> ImportJob:
     try:
-        data = upload_path(job.id).read_bytes()
-        report = _run(data=data, file_name=job.file_name, user=user, dry_run=False, format=job.format)
+        # The values the check recorded; only an upload checked before they were kept is read again.
+        parsed = replayed(values_path(job.id))
+        if parsed is None:
+            parsed = read_file(upload_path(job.id).read_bytes(), format=job.format)
+        report = _run(parsed=parsed, file_name=job.file_name, user=user, dry_run=False)
     except BaseException as exc:
         job.status = ImportJob.Status.FAILED
         job.error = str(exc)[:2000]

@@ -83,6 +83,7 @@ def bench_xlsx(*, values: int, say: Callable[[str], None], seed: int = 7) -> dic
     from dxmonitor.geo.queries import filter_units
 
     from .actions import _run
+    from .formats import read_file
     from .template import MAX_ROWS, Scope, build_template
 
     if not 1 <= values <= MAX_ROWS:
@@ -118,15 +119,15 @@ def bench_xlsx(*, values: int, say: Callable[[str], None], seed: int = 7) -> dic
     say(f"template: {scope.rows} values, {len(data) / 1024 / 1024:.1f} MB, built in {built:.1f} s")
 
     started = time.monotonic()
-    check = _run(data=data, file_name="bench.xlsx", user=user, dry_run=True, format=None)
+    check = _run(parsed=read_file(data), file_name="bench.xlsx", user=user, dry_run=True)
     check_s = time.monotonic() - started
     say(f"check: {check.values} values, {check.problems_total} problems ({check_s:.1f} s)")
     started = time.monotonic()
-    apply = _run(data=data, file_name="bench.xlsx", user=user, dry_run=False, format=None)
+    apply = _run(parsed=read_file(data), file_name="bench.xlsx", user=user, dry_run=False)
     apply_s = time.monotonic() - started
     say(f"apply: {apply.created} created, {apply.problems_total} problems ({apply_s:.1f} s)")
     started = time.monotonic()
-    again = _run(data=data, file_name="bench.xlsx", user=user, dry_run=False, format=None)
+    again = _run(parsed=read_file(data), file_name="bench.xlsx", user=user, dry_run=False)
     again_s = time.monotonic() - started
     changed = again.created + again.updated
     say(f"same file again: {again.unchanged} unchanged, {changed} changed ({again_s:.1f} s)")

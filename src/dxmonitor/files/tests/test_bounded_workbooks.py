@@ -106,3 +106,37 @@ def test_a_formula_without_a_computed_value_is_reported_at_its_cell(
     assert "formula without a computed value" in problem["message_en"]
     assert "công thức nhưng chưa có giá trị" in problem["message_vi"]
     assert not Value.objects.filter(unit=commune).exists()
+
+
+def test_the_apply_replays_the_values_the_check_read_instead_of_the_file(
+    client, clerk_token, template, commune, var_dir, monkeypatch
+):
+    from dxmonitor.files import actions
+
+    answer = _upload(client, clerk_token, fill(template, {"CTX.VILLAGES": 6, "HR.DX_TRAINEES": 30})).json()
+    assert answer["can_apply"] and answer["check"]["created"] == 2
+
+    def read_again(*_args, **_kwargs):
+        raise AssertionError("the workbook was read a second time")
+
+    monkeypatch.setattr(actions, "read_file", read_again)
+    applied = client.post(answer["apply_url"], HTTP_AUTHORIZATION=f"Bearer {clerk_token}").json()
+    assert applied["stage"] == "applied" and applied["apply"]["created"] == 2
+    assert (
+        applied["apply"]["sheet"] == "Số liệu"
+        and applied["apply"]["rows_skipped"] == answer["check"]["rows_skipped"]
+    )
+    assert Value.objects.get(unit=commune, indicator__code="HR.DX_TRAINEES").value == 30
+
+
+def test_the_command_line_import_reads_the_file_once(clerk, template, commune, monkeypatch):
+    from dxmonitor.files import actions
+
+    reads = []
+    real = actions.read_file
+    monkeypatch.setattr(
+        actions, "read_file", lambda data, **options: reads.append(1) or real(data, **options)
+    )
+    data = fill(template, {"CTX.VILLAGES": 6, "HR.DX_TRAINEES": 30})
+    report = actions.import_file(data=data, file_name="quy.xlsx", user=clerk, dry_run=False)
+    assert report.applied and report.created == 2 and reads == [1]
