@@ -22,6 +22,7 @@ from dxmonitor.common.errors import DomainError, Problem
 from .bulk import BulkSummary, RawValue
 from .models import Dhis2Mapping
 from .payloads import Opener, amount, not_json, sorted_rejections
+from .periods import PeriodError, parse_period
 
 CSV_COLUMNS = (
     "dataelement",
@@ -179,6 +180,22 @@ class Dhis2Values:
                 index=item.index,
                 obj=item.data_element or item.org_unit,
                 problem=Problem(missing, f"{missing} is missing", f"Thiếu {missing}"),
+            )
+            return None
+        try:
+            parse_period(item.period)
+        except PeriodError:
+            self.conflict(
+                index=item.index,
+                obj=item.period,
+                problem=Problem(
+                    "period",
+                    f"Period not valid: `{item.period}`: dxmonitor keeps years (2024), quarters (2024Q3) and "
+                    "months (202409); DHIS2's daily, weekly, bi-monthly, six-monthly and financial periods "
+                    "are not supported",
+                    f"Kỳ không hợp lệ: `{item.period}`: dxmonitor chỉ có năm (2024), quý (2024Q3) và tháng "
+                    "(202409)",
+                ),
             )
             return None
         unit_id = self.resolver.org_units.get(item.org_unit)

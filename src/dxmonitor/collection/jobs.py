@@ -25,13 +25,17 @@ from dxmonitor.common.retry import Busy, retrying
 
 from .bulk import BulkSummary, RawValue, import_values
 from .dhis2 import Dhis2Csv, Dhis2Json, import_summary
+from .dhis2_xml import ADX_ROOT, DXF_ROOT, XmlValues, sniff_xml
 from .models import ImportJob, SourceType
 from .payloads import (
     CSV,
+    FORMAT_ADX,
     FORMAT_DHIS2_CSV,
     FORMAT_DHIS2_JSON,
+    FORMAT_DHIS2_XML,
     FORMAT_OURS,
     JSON,
+    XML,
     Body,
     OurJson,
     media_type,
@@ -85,6 +89,9 @@ def read_payload(
     try:
         if media == JSON:
             fmt, envelope = sniff_json(body.open)
+        elif media == XML:
+            root = sniff_xml(body.open)
+            fmt, envelope = (FORMAT_ADX if root == ADX_ROOT else FORMAT_DHIS2_XML), {}
         else:
             fmt, envelope = FORMAT_DHIS2_CSV, {}
     except BaseException:
@@ -98,6 +105,9 @@ def reader(payload: Payload, report: BulkSummary) -> Reader:
         return OurJson(payload.body.open, report=report)
     if payload.format == FORMAT_DHIS2_JSON:
         return Dhis2Json(payload.body.open, envelope=payload.envelope, report=report)
+    if payload.format in (FORMAT_DHIS2_XML, FORMAT_ADX):
+        root = ADX_ROOT if payload.format == FORMAT_ADX else DXF_ROOT
+        return XmlValues(payload.body.open, report=report, root=root)
     return Dhis2Csv(payload.body.open, report=report)
 
 
@@ -292,7 +302,7 @@ def run_import(
     return body_out
 
 
-PAYLOAD_FORMATS = (FORMAT_OURS, FORMAT_DHIS2_JSON, FORMAT_DHIS2_CSV)
+PAYLOAD_FORMATS = (FORMAT_OURS, FORMAT_DHIS2_JSON, FORMAT_DHIS2_CSV, FORMAT_DHIS2_XML, FORMAT_ADX)
 
 
 def get_job(*, job_id: uuid.UUID, user: AbstractBaseUser) -> ImportJob:

@@ -29,8 +29,9 @@ from .bulk import BulkSummary, RawValue
 
 READ_SIZE = 256 * 1024
 # JSON and CSV payloads; which JSON is ours and which DHIS2's is told by its array.
-JSON, CSV = "json", "csv"
+JSON, CSV, XML = "json", "csv", "xml"
 FORMAT_OURS, FORMAT_DHIS2_JSON, FORMAT_DHIS2_CSV = "json", "dhis2-json", "dhis2-csv"
+FORMAT_DHIS2_XML, FORMAT_ADX = "dhis2-xml", "adx"
 ARRAYS = {"values": FORMAT_OURS, "dataValues": FORMAT_DHIS2_JSON}
 
 Opener = Callable[[], IO[bytes]]
@@ -132,17 +133,21 @@ def receive_body(
 
 
 def media_type(*, content_type: str, suffix: str = "") -> str:
-    """JSON or CSV from the Content-Type, else from the path's suffix (.json, .csv)."""
+    """JSON, CSV or XML (DHIS2's or ADX) from the Content-Type, else from the path's suffix."""
     kind = (content_type or "").split(";", 1)[0].strip().lower()
     if kind in ("application/json", "text/json") or kind.endswith("+json"):
         return JSON
     if kind in ("application/csv", "text/csv"):
         return CSV
-    if kind in ("", "text/plain", "application/octet-stream") and suffix in (JSON, CSV):
-        return suffix
+    if kind in ("application/xml", "text/xml") or kind.endswith("+xml"):
+        return XML
+    if kind in ("", "text/plain", "application/octet-stream") and suffix in (JSON, CSV, XML, "adx"):
+        return XML if suffix == "adx" else suffix
     raise UnsupportedMediaType(
-        f"send Content-Type application/json or application/csv (text/csv), not {kind or 'nothing'!r}",
-        f"Cần gửi Content-Type application/json hoặc application/csv (text/csv), không phải {kind!r}",
+        "send Content-Type application/json, application/csv (text/csv), application/xml or "
+        f"application/adx+xml, not {kind or 'nothing'!r}",
+        "Cần gửi Content-Type application/json, application/csv (text/csv), application/xml hoặc "
+        f"application/adx+xml, không phải {kind!r}",
         field="Content-Type",
     )
 
