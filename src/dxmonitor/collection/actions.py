@@ -48,6 +48,8 @@ class Provenance:
     evidence_quote: str = ""
     evidence_start: int | None = None
     evidence_end: int | None = None
+    # Typed on a device without a connection at this moment, and sent later from its queue.
+    entered_offline_at: datetime.datetime | None = None
 
 
 @dataclass
@@ -261,6 +263,7 @@ def _log(value: Value, action: str, before: dict | None, provenance: Provenance,
         source_row=provenance.source_row,
         api_client=provenance.api_client,
         reason=reason,
+        entered_offline_at=provenance.entered_offline_at,
     )
 
 

@@ -12,7 +12,7 @@ from dxmonitor.accounts.api import WRITE_AUTH, api_client_of, is_signed_in, requ
 from dxmonitor.accounts.permissions import ENTER, can
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.catalog.api import require_indicator
-from dxmonitor.common.api import ERRORS, WRITE_ERRORS, Paging, page
+from dxmonitor.common.api import ERRORS, WRITE_ERRORS, ErrorOut, Paging, page
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.common.ids import is_id
 from dxmonitor.geo.api import get_unit
@@ -23,15 +23,18 @@ from . import queries
 from .actions import Provenance, delete_value, record_value
 from .models import Document, SourceType, Value
 from .periods import parse_period
+from .queued import QueuedConflict, record_queued_value
 from .schemas import (
     DocumentDetailOut,
     DocumentOut,
+    NewerOut,
     RecordOut,
     ValueChangeOut,
     ValueIn,
     ValueOut,
     change_out,
     document_out,
+    newer_out,
     value_out,
 )
 
@@ -132,9 +135,13 @@ def value_history(request: HttpRequest, value_id: int):
     return [change_out(c, show_people=people) for c in queries.value_history(value)]
 
 
+class ConflictOut(ErrorOut):
+    conflict: NewerOut
+
+
 @router.post(
     "/values",
-    response={200: RecordOut, 201: RecordOut, **WRITE_ERRORS},
+    response={200: RecordOut, 201: RecordOut, 409: ConflictOut, **WRITE_ERRORS},
     auth=WRITE_AUTH,
     url_name="value_record",
 )
@@ -142,9 +149,14 @@ def post_value(request: HttpRequest, payload: ValueIn):
     """Create or update one value within the caller's data-entry subtree.
 
     The same content twice answers `unchanged`; every change is kept in the value's history.
+    With `base_version` (the entry form's offline queue sends it) the figure is applied only
+    while that version is current; otherwise the answer is 409 with the figure someone else
+    entered, who and when, until `keep` says which figure to keep.
     """
     unit = resolve_unit_ref(unit_id=payload.unit_id, unit_code=payload.unit_code, period=payload.period)
     indicator = require_indicator(payload.indicator)
+    if payload.base_version is not None:
+        return _post_queued(request, payload, unit, indicator)
     evidence = payload.evidence
     recorded = record_value(
         unit=unit,
@@ -166,6 +178,36 @@ def post_value(request: HttpRequest, payload: ValueIn):
             evidence_end=evidence.end if evidence else None,
         ),
     )
+    status = 201 if recorded.outcome == "created" else 200
+    return Status(
+        status, {"outcome": recorded.outcome, "value": serialise(request, [get_value(recorded.value.pk)])[0]}
+    )
+
+
+def _post_queued(request: HttpRequest, payload: ValueIn, unit: Unit, indicator):
+    try:
+        recorded = record_queued_value(
+            unit=unit,
+            indicator=indicator,
+            period=payload.period,
+            value=payload.value,
+            numerator=payload.numerator,
+            denominator=payload.denominator,
+            base_version=payload.base_version or 0,
+            entered_offline_at=payload.entered_offline_at,
+            keep=payload.keep,
+            user=request.auth,
+        )
+    except QueuedConflict as exc:
+        return Status(
+            409,
+            {
+                "detail": exc.message_en,
+                "detail_vi": exc.message_vi,
+                "errors": [p.as_dict() for p in exc.problems],
+                "conflict": newer_out(exc.newer, measure_unit=indicator.measure_unit, language=language()),
+            },
+        )
     status = 201 if recorded.outcome == "created" else 200
     return Status(
         status, {"outcome": recorded.outcome, "value": serialise(request, [get_value(recorded.value.pk)])[0]}

@@ -185,6 +185,9 @@ class ValueChange(models.Model):
     source_row = models.PositiveIntegerField(null=True, blank=True)
     api_client = models.CharField(max_length=120, blank=True)
     reason = models.TextField(blank=True)
+    # When the figure was typed on a device without a connection, if it was: it reached the
+    # server later, from the offline queue of the entry form.
+    entered_offline_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

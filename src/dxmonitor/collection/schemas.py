@@ -7,12 +7,13 @@ Vietnamese, so that every channel rejects the same things with the same words.
 import datetime
 import math
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field, StrictFloat, StrictInt
 
 from dxmonitor.catalog.models import Indicator, Kind
+from dxmonitor.common.display import format_value
 from dxmonitor.common.errors import Problem
 from dxmonitor.common.numbers import NumberFormatError, parse_number
 from dxmonitor.geo.models import Unit, in_force
@@ -54,6 +55,21 @@ class ValueIn(Schema):
     denominator: Amount = None
     note: str = Field("", max_length=2000)
     evidence: EvidenceIn | None = None
+    base_version: int | None = Field(
+        None,
+        ge=0,
+        lt=2**31,
+        description="The version of the value the figure was typed over (0: none). Given, the figure "
+        "is applied only while that version is current or every later one is the sender's; otherwise "
+        "409 with the other figure, unless `keep` says which to keep",
+    )
+    entered_offline_at: datetime.datetime | None = Field(
+        None, description="When the figure was typed on a device without a connection"
+    )
+    keep: Literal["mine", "theirs"] | None = Field(
+        None,
+        description="After a 409: keep this figure (mine) or the other one (theirs); both stay in the history",
+    )
 
 
 @dataclass
@@ -318,6 +334,38 @@ class ValueChangeOut(Schema):
     source_row: int | None
     api_client: str
     reason: str
+    entered_offline_at: datetime.datetime | None = None
+
+
+class NewerOut(Schema):
+    """The figure someone else entered after the one a queued figure was typed over."""
+
+    version: int
+    by: str
+    at: datetime.datetime
+    deleted: bool
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    display: str
+
+
+def newer_out(newer, *, measure_unit: str, language: str) -> dict:
+    content = newer.content or {}
+    return {
+        "version": newer.version,
+        "by": newer.by,
+        "at": newer.at,
+        "deleted": newer.content is None,
+        "value": content.get("value"),
+        "numerator": content.get("numerator"),
+        "denominator": content.get("denominator"),
+        "display": format_value(
+            content["value"], comparator=content["comparator"], measure_unit=measure_unit, language=language
+        )
+        if content
+        else "",
+    }
 
 
 class RecordOut(Schema):
@@ -428,6 +476,7 @@ def change_out(change, *, show_people: bool = True) -> dict:
         "source_row": change.source_row,
         "api_client": change.api_client if show_people else "",
         "reason": change.reason,
+        "entered_offline_at": change.entered_offline_at,
     }
 
 
