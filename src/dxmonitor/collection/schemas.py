@@ -68,7 +68,7 @@ class ValueIn(Schema):
     )
     keep: Literal["mine", "theirs"] | None = Field(
         None,
-        description="After a 409: keep this figure (mine) or the other one (theirs); both stay in the history",
+        description="After a 409: keep this figure (mine) or the other (theirs); both stay in the history",
     )
 
 

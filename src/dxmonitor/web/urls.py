@@ -9,13 +9,15 @@ from dxmonitor.files import views as files
 from dxmonitor.workflow import approval_views as approval
 from dxmonitor.workflow import views as entry
 
-from . import checks, dhis2, views
+from . import checks, dhis2, offline_views, views
 from .login import LoginView
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
     path("search/", views.search, name="search"),
     path("units/", views.units_index, name="units"),
     path("units/export/", files.units_export, name="units_export"),

@@ -14,6 +14,7 @@ from dxmonitor.geo.api import get_unit
 from . import approval, queries
 from .actions import submit_report
 from .inbox import inbox
+from .offline import bundle
 from .schemas import CollectOut, InboxOut, ReportFormOut, form_out, inbox_out, overview_out
 
 router = Router(tags=["data entry"])
@@ -217,6 +218,16 @@ def reports_approve(request: HttpRequest, payload: BulkApproveIn):
             }
         )
     return results
+
+
+@router.get("/offline", response={200: dict, **READ_ERRORS}, url_name="offline")
+def offline_bundle(request: HttpRequest):
+    """What the entry form keeps on the requester's device to work without a connection: the
+    forms of `/collect/` (open periods first), the declared rules as parsed trees, the
+    single-value checks' messages, the figures the rules name, the last approved figures and
+    the catalogue entries of the forms. The service worker fetches it with each visit online."""
+    user = _user(request)
+    return bundle(user, today=timezone.localdate(), language=language())
 
 
 @router.get("/inbox", response={200: InboxOut, **READ_ERRORS}, url_name="inbox")

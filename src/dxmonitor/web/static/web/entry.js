@@ -171,5 +171,5 @@
     document.querySelectorAll(".cell[data-ratio]").forEach(updateRate);
   });
 
-  window.dxEntry = { parseNumber: parseNumber, formatNumber: formatNumber };
+  window.dxEntry = { parseNumber: parseNumber, formatNumber: formatNumber, updateRate: updateRate };
 })();
