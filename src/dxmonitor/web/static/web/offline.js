@@ -429,9 +429,22 @@
   // ---------------------------------------------------------------------------------------
   // Typing: every change is kept at once; offline, the cell is checked and queued.
 
-  function remember(cell) {
+  var writes = {}; // cell id → its last write to the store, so that a later drop follows it
+
+  function remember(cell, state) {
     var id = keyOf(cell);
     if (!id) return Promise.resolve(null);
+    var previous = writes[id] || Promise.resolve();
+    var done = previous.then(function () { return write(cell, id, state); });
+    writes[id] = done.catch(function () {});
+    return done;
+  }
+
+  function forgetCell(id) {
+    return (writes[id] || Promise.resolve()).then(function () { return drop(id); });
+  }
+
+  function write(cell, id, state) {
     var found = describe(cell);
     var typed = texts(cell);
     var empty = ["v", "n", "d"].every(function (part) { return !String(typed[part] || "").trim(); });
@@ -450,7 +463,8 @@
         texts: typed,
         base: old ? old.base : Number(cell.getAttribute("data-version") || 0),
         typed_at: new Date().toISOString(),
-        state: "queued",
+        // Online, the cell saves itself when left: kept only until the server answers.
+        state: state || (online() ? "pending" : "queued"),
       };
       var checked = check(cell, typed);
       if (checked.messages.length) {
@@ -477,13 +491,17 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var cell = event.detail.elt;
     if (!cell || !cell.matches || !cell.matches(".cell[data-editable]")) return;
-    if (online()) return;
+    if (online()) {
+      // The request carries the figure now; if it fails on the way, sendError keeps it again.
+      forgetCell(keyOf(cell));
+      return;
+    }
     event.preventDefault();
     queueCell(cell);
   });
 
   function queueCell(cell) {
-    return remember(cell).then(function (item) {
+    return remember(cell, "queued").then(function (item) {
       if (item) render(cell, item);
       else setStatus(cell, "", "");
       judgeRules();
@@ -505,7 +523,7 @@
     if (xhr.status >= 500) return;
     var id = keyOf(cell);
     if (!id) return;
-    drop(id).then(function () {
+    forgetCell(id).then(function () {
       showStatus();
       refreshKept();
     });
@@ -528,7 +546,12 @@
       signOut(event, form);
       return;
     }
-    if (online() || !formMatch) return;
+    if (!formMatch) return;
+    if (online()) {
+      // "Save all" sends every box to the server, which answers on the page it returns.
+      if (form.matches("form.entry")) cells().forEach(function (cell) { forgetCell(keyOf(cell)); });
+      return;
+    }
     if (form.matches("form.submit-box")) {
       event.preventDefault();
       put({
@@ -825,6 +848,14 @@
     });
   }
 
+  function sameFigure(shown, typed) {
+    var parse = window.dxEntry.parseNumber;
+    return ["v", "n", "d"].every(function (part) {
+      var a = parse(shown[part] || ""), b = parse(typed[part] || "");
+      return a === b || (a !== null && b !== null && Math.abs(a - b) < 1e-9);
+    });
+  }
+
   /* What was typed and kept for this form, back into its boxes. */
   function restore() {
     if (!formMatch) return Promise.resolve();
@@ -843,6 +874,16 @@
         }
         var cell = cellFor(item);
         if (!cell) return;
+        if (item.state === "pending") {
+          // Typed online, and the page closed before the server answered: if the page shows
+          // the figure, it was saved; otherwise it waits to be sent like one typed offline.
+          if (sameFigure(texts(cell), item.texts)) {
+            drop(item.id);
+            return;
+          }
+          item.state = "queued";
+          put(item);
+        }
         Object.keys(item.texts).forEach(function (part) {
           var input = cell.querySelector('input[data-part="' + part + '"]');
           if (input) input.value = item.texts[part];
