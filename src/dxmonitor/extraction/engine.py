@@ -24,7 +24,7 @@ from .periods import ACTUAL, CONTEXT_CHARS, TARGET, kind_of, period_of, title_pe
 from .periods import headings as headings_of
 from .places import PlaceResolver, find_places
 from .reading import Sentence, split_sentences
-from .terms import COMMUNE, NEGATIONS, VILLAGE, Catalogue, Term, Token, tokenize
+from .terms import COMMUNE, NEGATIONS, VILLAGE, Catalogue, Term, Token, population_at, tokenize
 from .topics import TOPIC, of_topic
 
 # After a figure, these start the description of the next one ("… đạt 6,7% và số … đạt 322").
@@ -34,28 +34,13 @@ _ADJACENT = re.compile(
 _LINKING = {"đạt", "chiếm", "là", "bằng"}
 # After a counted noun, these say the count is of some of them, not all: "3.150 hộ sử dụng …".
 _QUALIFIERS = {
-    "sử",
-    "có",
-    "được",
-    "đã",
-    "chưa",
-    "không",
-    "tham",
-    "đăng",
-    "dùng",
-    "cài",
-    "kết",
-    "thực",
-    "nộp",
-    "đang",
-    "bị",
-    "cần",
-    "tiếp",
-    "mua",
-    "bán",
-    "lắp",
-    "truy",
-}
+    "sử", "có", "được", "đã", "chưa", "không", "tham", "đăng", "dùng", "cài", "kết", "thực", "nộp", "đang",
+    "bị", "cần", "tiếp", "mua", "bán", "lắp", "truy",
+    # "7 doanh nghiệp đầu tư hạ tầng", "4 xã điểm", "30 ấp thuộc 4 xã": some of them, not all.
+    "đầu", "cung", "hoạt", "triển", "thuộc", "điểm", "xây", "kinh", "ứng", "tổ", "hoàn", "thí", "trả", "làm",
+}  # fmt: skip
+# "tại 32 thôn", "còn lại 9 ấp", "thuộc 4 xã": where, or what is left, not how many there are.
+_NOT_TOTAL_BEFORE = re.compile(r"\b(?:tại|ở|đến|trong|thuộc|còn lại|còn|từ|ngoài)\s*$", re.I)
 _THIS_ONE = re.compile(r"\b(?:tỷ lệ|tỉ lệ|con số|chỉ số|số lượng|chỉ tiêu)\s+(?:này|đó|trên)\b", re.I)
 _LINK_BEFORE = re.compile(r"\b(?:đạt|là|chiếm|lên|xuống|lên mức|còn)\s*$", re.I)
 _SKIP_AFTER = {"các", "số", "những", "tổng"}
@@ -230,15 +215,18 @@ def _facts_of(
     gap = text[mention.end : right[0].start] if right else ""
     figure_first = bool(right) and not gap.strip(" %") and right[0].word not in _NOT_SUBJECT
     subject = _subject(right) if figure_first else None
+    population = _population(left, right, figure_first)
 
     if figure_first and subject not in CLASSIFIERS:
-        match = best(catalogue, right, mention, subject, anchor=mention.end)
+        match = best(catalogue, right, mention, subject, anchor=mention.end, population=population)
     elif figure_first:  # "3.200 lượt cán bộ được tập huấn": the words before count as much
-        match = best(catalogue, left + right, mention, subject, anchor=mention.start)
+        match = best(catalogue, left + right, mention, subject, anchor=mention.start, population=population)
     else:
-        match = best(catalogue, left, mention, None, anchor=mention.start)
+        match = best(catalogue, left, mention, None, anchor=mention.start, population=population)
     if match is None:
-        match = best(catalogue, left + right, mention, subject, anchor=mention.start)
+        match = best(catalogue, left + right, mention, subject, anchor=mention.start, population=population)
+    if match is not None and not _population_said(match.term, population, left + right):
+        match = None  # "phủ sóng 5G đạt 60%": 60% of what — villages, people, the area?
     if match is not None:
         match.rule = COUNTED_AFTER if figure_first and match.start >= mention.end else DESCRIBED_BEFORE
     in_sentence = earlier is not None and earlier.start >= sentence.start
@@ -251,7 +239,11 @@ def _facts_of(
             earlier=(earlier.indicator, earlier.end) if in_sentence else None,
             places=resolver.spans,
         )
-    if match is not None and match.term.code in totals_of(catalogue) and _qualified(right, match):
+    if (
+        match is not None
+        and match.term.code in catalogue.population_counts
+        and _not_a_total(text, right, match, mention)
+    ):
         match = None  # "3 thôn chưa có sóng" or "3.150 hộ sử dụng cáp quang" are not all the villages
     between = text[left_start : mention.text_start]
     same_sentence = earlier is not None and earlier.start >= sentence.start
@@ -343,6 +335,35 @@ def _facts_of(
     return facts
 
 
+def _population(left: list[Token], right: list[Token], figure_first: bool) -> str | None:
+    """What the text says a share is of: the noun right after the figure ("85% thôn"), else the
+    noun after "tỷ lệ" before it, else the noun its clause opens with ("Các hộ dân … đạt 100%")."""
+    if figure_first:
+        found = population_at([t.word for t in right[:4]], 0)
+        if found:
+            return found
+    words = [t.word for t in left]
+    for k in range(len(words) - 2, -1, -1):
+        if words[k] in ("tỷ", "tỉ") and words[k + 1] == "lệ":
+            found = population_at(words, k + 2)
+            if found:
+                return found
+            break
+    for k in range(min(3, len(words))):
+        found = population_at(words, k)
+        if found:
+            return found
+    return None
+
+
+def _population_said(term: Term, population: str | None, context: list[Token]) -> bool:
+    """A share of villages (households, people …) must say it is of villages somewhere around it."""
+    if term.population is None or population == term.population:
+        return True
+    words = [t.word for t in context]
+    return any(population_at(words, k) == term.population for k in range(len(words)))
+
+
 def _adjacent(text: str, previous: Mention, mention: Mention) -> bool:
     """Nothing but a unit word, a comma and rank words between two figures: "0,66 điểm, xếp thứ"."""
     return bool(_ADJACENT.match(text[previous.end : mention.quote_start or mention.text_start]))
@@ -352,9 +373,23 @@ def totals_of(catalogue: Catalogue) -> set[str]:
     return set(catalogue.totals.values())
 
 
-def _qualified(right: list[Token], match: Match) -> bool:
-    """The counted noun is followed by a verb that narrows it."""
+def _not_a_total(text: str, right: list[Token], match: Match, mention: Mention) -> bool:
+    """ "72/120 thôn", "tại 32 thôn", "7 doanh nghiệp đầu tư …": the figure is not how many
+    there are (the total of "72/120 thôn" is read from its 120)."""
+    if mention.form == RATIO or _NOT_TOTAL_BEFORE.search(
+        text[max(0, mention.text_start - 12) : mention.text_start]
+    ):
+        return True
+    return _qualified(text, right, match)
+
+
+def _qualified(text: str, right: list[Token], match: Match) -> bool:
+    """The counted noun is followed by a verb that narrows it ("3.150 hộ sử dụng cáp quang"),
+    also after a list in brackets ("7 doanh nghiệp (Viettel, VNPT…) đầu tư …")."""
     after = [t for t in right if t.start >= match.end]
+    if after and text[match.end : after[0].start].strip().startswith("("):
+        close = text.find(")", match.end)
+        after = [t for t in after if t.start > close] if close >= 0 else []
     return bool(after) and (after[0].word in _QUALIFIERS or any(t.word in NEGATIONS for t in after[:6]))
 
 

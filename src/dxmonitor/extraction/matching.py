@@ -54,7 +54,10 @@ def best(
     anchor: int,
     any_kind: bool = False,
     only: frozenset[str] | None = None,
+    population: str | None = None,
 ) -> Match | None:
+    """The indicator the words fit best, or None. `population`: what the text says the figure is
+    a share of ("85% thôn" → villages); a share of something else cannot be proposed."""
     if not context:
         return None
     positions: dict[str, list[int]] = {}
@@ -73,6 +76,8 @@ def best(
     for term in catalogue.terms:
         if only is not None and term.code not in only:
             continue
+        if population and term.population and term.population != population and mention.form != COUNT:
+            continue  # "100% khu công nghiệp có 5G" is not a share of villages
         if term.words.isdisjoint(present_words) or not (any_kind or compatible(term, mention)):
             continue
         matched: set[str] = set()

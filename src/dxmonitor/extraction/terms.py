@@ -79,6 +79,54 @@ class Token:
     acronym: bool = False  # written in capitals: "DTI", "GRDP"
 
 
+# The populations a share can be of: the head noun after "tỷ lệ" or after the figure ("85% thôn",
+# "98% cán bộ"), as one or two words. Grammar, not wording: each catalogue indicator's own name
+# says which it is (Term.population).
+_POPULATIONS = {
+    (VILLAGE,): "villages",
+    (COMMUNE,): "communes",
+    ("hộ",): "households",
+    ("doanh", "nghiệp"): "enterprises",
+    ("hợp", "tác"): "enterprises",
+    ("người",): "people",
+    ("dân", "số"): "people",
+    ("công", "dân"): "people",
+    ("nhân", "khẩu"): "people",
+    ("cán", "bộ"): "officials",
+    ("công", "chức"): "officials",
+    ("viên", "chức"): "officials",
+    ("văn", "bản"): "documents",
+    ("hồ", "sơ"): "dossiers",
+    ("thủ", "tục"): "procedures",
+    ("dịch", "vụ"): "procedures",
+    ("sản", "phẩm"): "products",
+    ("cơ", "quan"): "agencies",
+    ("cơ", "sở"): "facilities",
+    ("trường",): "facilities",
+    ("bệnh", "viện"): "facilities",
+    ("huyện",): "districts",
+    ("quận",): "districts",
+    ("tỉnh",): "provinces",
+    ("khu", "công"): "zones",
+    ("cụm", "công"): "zones",
+    ("chỉ", "tiêu"): "targets",
+    ("nhiệm", "vụ"): "targets",
+    ("thuê", "bao"): "subscriptions",
+}
+_POPULATION_SKIP = {"số", "các", "những", "tổng", "toàn", "bộ", "trung", "tâm"}
+
+
+def population_at(words: list[str], index: int) -> str | None:
+    """The population named at `index` ("các hộ dân" → households; "trung tâm các xã" → communes)."""
+    while index < len(words) and words[index] in _POPULATION_SKIP:
+        index += 1
+    for size in (2, 1):
+        found = _POPULATIONS.get(tuple(words[index : index + size]))
+        if found:
+            return found
+    return None
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Lower-cased words with their character offsets, place nouns folded to @thôn / @xã."""
     raw = [
@@ -147,6 +195,18 @@ class Term:
     def is_rank(self) -> bool:
         return self.kind == "rank"
 
+    @functools.cached_property
+    def population(self) -> str | None:
+        """What a share is a share of, from the head of its name: "Tỷ lệ thôn, bản … được phủ
+        sóng" is of villages, "Tỷ lệ hộ gia đình …" of households; None for counts and for shares
+        of nothing countable ("Tỷ trọng kinh tế số trong GRDP")."""
+        if not self.is_percent:
+            return None
+        tokens = [t.word for t in tokenize(self.name_vi)]
+        if tokens[:2] in (["tỷ", "lệ"], ["tỉ", "lệ"], ["tỷ", "trọng"]):
+            tokens = tokens[2:]
+        return population_at(tokens, 0)
+
 
 @dataclass(eq=False)  # compared and hashed by identity: derived tables are cached per catalogue
 class Catalogue:
@@ -155,6 +215,20 @@ class Catalogue:
     # A bare noun after a ratio ("17/120 thôn") names the total it is out of: the indicator
     # whose phrasing is that noun alone ("thôn" → number of villages).
     totals: dict[str, str]
+
+    @functools.cached_property
+    def population_counts(self) -> frozenset[str]:
+        """Counts of a whole population ("Số hộ gia đình", phrased "hộ"): a figure is one only when
+        it is how many there are, not how many of them do something."""
+        codes = set()
+        for term in self.terms:
+            if term.kind != "count":
+                continue
+            for pattern in term.patterns:
+                words = list(pattern.words)
+                if len(words) <= 2 and population_at(words, 0) and not pattern.from_name:
+                    codes.add(term.code)
+        return frozenset(codes)
 
     @functools.cached_property
     def by_code(self) -> dict[str, Term]:

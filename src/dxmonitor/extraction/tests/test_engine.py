@@ -436,3 +436,33 @@ def test_each_fact_says_which_reading_and_phrasing_proposed_it():
     assert "hộ gia đình" in share.matched
     ratio = extract("Xã Bản Lầu có 17/20 thôn đã có tổ công nghệ số cộng đồng.", catalogue=CATALOGUE)
     assert {f.rule for f in ratio} >= {"total-of-ratio"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A share of something other than what the indicator is a share of.
+        "Huyện Văn Bàn đã có 100% khu công nghiệp được phủ sóng 5G.",
+        "Huyện Văn Bàn có 100% cán bộ, công chức xã sử dụng phần mềm quản lý văn bản và chữ ký số.",
+        # A share of nothing said: of villages, of people, of the area?
+        "Tỉnh Lào Cai phấn đấu phủ sóng 5G đạt 70% vào năm 2026.",
+        # Some of them, not how many there are.
+        "Huyện Bảo Yên có 5 doanh nghiệp (Viettel, VNPT, MobiFone, FPT, SCTV) cung cấp dịch vụ viễn thông.",
+        "Xã Phong Niên còn lại 6 thôn sẽ được đầu tư trong năm tới.",
+        "Xã Phong Niên có 4 xã điểm xây dựng nông thôn mới.",
+    ],
+)
+def test_no_fact_is_forced_onto_an_indicator_that_does_not_fit(text):
+    assert facts_of(text) == []
+
+
+def test_totals_are_read_where_the_text_says_how_many_there_are():
+    assert facts_of("Xã Tà Xùa có 12 bản, với gần 900 hộ và trên 4.100 nhân khẩu.") == [
+        ("xã Tà Xùa", "CTX.VILLAGES", 12, "eq", "actual"),
+        ("xã Tà Xùa", "CTX.HOUSEHOLDS", 900, "approx", "actual"),
+        ("xã Tà Xùa", "CTX.POPULATION", 4100, "gt", "actual"),
+    ]
+    # "47/96 xã": 96 communes, of which 47 have something; 47 is no total.
+    found = facts_of("Tỉnh Sơn La đã triển khai 5G tại 47/96 xã, phường.")
+    assert ("tỉnh Sơn La", "CTX.COMMUNES", 96, "eq", "actual") in found
+    assert all(f[1:3] != ("CTX.COMMUNES", 47) for f in found)
