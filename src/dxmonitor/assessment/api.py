@@ -5,11 +5,11 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
-from ninja import Form, Router, Status
+from ninja import Form, Query, Router, Status
 
 from dxmonitor.accounts.api import WRITE_AUTH, requester
 from dxmonitor.catalog.schemes import require_scheme, require_version
-from dxmonitor.common.api import WRITE_ERRORS, ErrorOut
+from dxmonitor.common.api import MAX_OFFSET, WRITE_ERRORS, ErrorOut
 from dxmonitor.common.errors import Forbidden, NotFound
 from dxmonitor.geo.api import get_unit
 
@@ -371,7 +371,12 @@ def publish(request: HttpRequest, round_id: int, payload: PublishIn):
 
 
 @router.get("/assessment/rounds/{round_id}/events", response={200: list[EventOut], **ERRORS}, auth=WRITE_AUTH)
-def events(request: HttpRequest, round_id: int, limit: int = 500, offset: int = 0):
+def events(
+    request: HttpRequest,
+    round_id: int,
+    limit: int = Query(500, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
     """Every step of the round: who, when, why, old and new."""
     round_ = _round(request, round_id, request.auth)
     if not may_read_round(request.auth, round_) or (
@@ -380,8 +385,7 @@ def events(request: HttpRequest, round_id: int, limit: int = 500, offset: int = 
         raise Forbidden(
             "you may not read this round's history", "Bạn không được xem lịch sử của đợt đánh giá này"
         )
-    limit = max(1, min(limit, 1000))
-    rows = round_.events.select_related("actor").order_by("id")[max(0, offset) : max(0, offset) + limit]
+    rows = round_.events.select_related("actor").order_by("id")[offset : offset + limit]
     return [
         {
             "id": e.pk,

@@ -1,10 +1,10 @@
 """JSON twins of the official reports pages: list, make, read, download, sign."""
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from dxmonitor.accounts.api import WRITE_AUTH
-from dxmonitor.common.api import WRITE_ERRORS, ErrorOut
+from dxmonitor.common.api import MAX_OFFSET, WRITE_ERRORS, ErrorOut
 from dxmonitor.geo.api import get_unit
 
 from . import actions, queries
@@ -22,9 +22,12 @@ ERRORS = {**WRITE_ERRORS, 409: ErrorOut}
     auth=WRITE_AUTH,
     url_name="official_reports",
 )
-def list_reports(request: HttpRequest, limit: int = 100, offset: int = 0):
+def list_reports(
+    request: HttpRequest,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
     """Official reports of the units the caller may read, newest first (twin of /reports/)."""
-    limit = max(1, min(limit, 500))
     return [report_out(r) for r in queries.reports_for(request.auth)[offset : offset + limit]]
 
 
