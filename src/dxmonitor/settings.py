@@ -186,6 +186,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Excel and CSV uploads of values: larger files are refused before they are read.
 DXM_MAX_UPLOAD_MB = int(env("DXM_MAX_UPLOAD_MB", "20"))
+# Uploads (and the values their check read) are removed this many days after they were sent, and
+# one user's kept uploads take at most this much.
+DXM_UPLOADS_KEEP_DAYS = int(env("DXM_UPLOADS_KEEP_DAYS", "30"))
+DXM_UPLOAD_QUOTA_MB = float(env("DXM_UPLOAD_QUOTA_MB", "200"))
 # The bulk API reads its body as a stream (past DATA_UPLOAD_MAX_MEMORY_SIZE) up to this bound.
 DXM_MAX_PAYLOAD_MB = float(env("DXM_MAX_PAYLOAD_MB", "200"))
 # Every JSON body and file is measured before it is read: deeper or longer ones get a 400.

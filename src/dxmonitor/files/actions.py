@@ -29,6 +29,7 @@ from dxmonitor.geo.models import Unit
 from dxmonitor.workflow.models import HELD
 
 from .formats import detect, read_file
+from .housekeeping import check_quota, is_expired
 from .replay import recording, replayed
 from .sniff import check_size
 
@@ -271,6 +272,7 @@ def check_upload(*, data: bytes, file_name: str, user: AbstractBaseUser) -> Impo
             "POST /api/v1/dataValueSets hoặc lệnh dxmonitor import",
             field="file",
         )
+    check_quota(user=user, size=len(data))
     job_id = uuid.uuid4()
     path = upload_path(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -321,6 +323,13 @@ def apply_upload(*, job: ImportJob, user: AbstractBaseUser) -> ImportJob:
         stage = job.summary.get("stage")
         if stage in (APPLIED, APPLYING):
             return job
+        if is_expired(job):
+            days = settings.DXM_UPLOADS_KEEP_DAYS
+            raise Conflict(
+                f"this upload has expired (uploads are kept {days} days); upload the file again",
+                f"Tệp tải lên này đã hết hạn (tệp được lưu {days} ngày); hãy tải tệp lên lại",
+                field="job",
+            )
         if job.status == ImportJob.Status.RUNNING:
             raise Conflict("this upload is being applied", "Tệp này đang được áp dụng", field="job")
         if stage != CHECKED or job.summary["check"]["problems_total"]:

@@ -1,4 +1,4 @@
-"""Background work of file uploads: applying a large checked upload."""
+"""Background work of file uploads: applying a large checked upload, removing expired ones."""
 
 import uuid
 
@@ -20,3 +20,12 @@ def apply(context: Context) -> dict:
             "chưa có (số liệu hoặc kỳ báo cáo đã thay đổi)",
         )
     return {k: applied.get(k) for k in ("values", "created", "updated", "unchanged")}
+
+
+@background(
+    "files.expire", title_en="Removal of expired uploads", title_vi="Xoá tệp tải lên đã hết hạn", priority=-30
+)
+def expire(context: Context) -> dict:
+    from .housekeeping import expire_uploads
+
+    return expire_uploads()

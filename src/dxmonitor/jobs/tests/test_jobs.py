@@ -152,7 +152,7 @@ def test_each_slot_of_a_periodic_job_runs_once_whatever_the_number_of_schedulers
 def test_an_operator_turns_a_periodic_job_off(settings):
     settings.DXM_SCHEDULE_DISABLE = "reminders, checks-scan"
     at = timezone.make_aware(datetime.datetime(2026, 11, 20, 7, 30))
-    assert [p.name for p, _slot in schedule.due(now=at)] == ["jobs-prune"]
+    assert [p.name for p, _slot in schedule.due(now=at)] == ["uploads-expire", "jobs-prune"]
     described = {row["name"]: row for row in schedule.describe(now=at)}
     assert described["reminders"]["active"] is False and described["jobs-prune"]["active"] is True
 
