@@ -101,6 +101,27 @@ def appraise(
     return entry
 
 
+def accept_rest(*, sheet: Sheet, user: AbstractBaseUser) -> int:
+    """Accept, as self-assessed, every component of the user's departments on a submitted sheet
+    that waits for appraisal (not those where evidence was asked); each acceptance is an event."""
+    from .access import appraised_departments
+
+    mine = {d.pk for d in appraised_departments(user, sheet.round)}
+    departments = departments_of(sheet.round)
+    waiting = [
+        e
+        for e in sheet.entries.select_related("component", "sheet__unit", "sheet__round__province")
+        .filter(review__in=[Review.PENDING, Review.ANSWERED])
+        .order_by("component__position")
+        if (owner := department_of(e.component, departments)) is not None and owner.pk in mine
+    ]
+    if not mine:
+        require_appraiser(user, sheet.round, sheet.entries.first().component)
+    for entry in waiting:
+        appraise(entry=entry, user=user, decision=ACCEPT)
+    return len(waiting)
+
+
 def progress(round_: Round) -> dict:
     """How far the appraisal is: per department and per unit, components done out of all."""
     departments = departments_of(round_)

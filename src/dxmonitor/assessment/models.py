@@ -7,6 +7,7 @@ locked: the actions refuse to change it. Points are always those of the round's 
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Department(models.Model):
@@ -56,10 +57,10 @@ class Appraiser(models.Model):
 
 
 class Stage(models.TextChoices):
-    SELF = "self", "self-assessment"
-    APPRAISAL = "appraisal", "appraisal"
-    EXPLANATION = "explanation", "provisional ranking and explanation"
-    PUBLISHED = "published", "published"
+    SELF = "self", _("self-assessment")
+    APPRAISAL = "appraisal", _("appraisal")
+    EXPLANATION = "explanation", _("provisional ranking and explanation")
+    PUBLISHED = "published", _("results published")
 
 
 class Round(models.Model):
@@ -91,8 +92,8 @@ class Round(models.Model):
 
 
 class SheetStatus(models.TextChoices):
-    DRAFT = "draft", "draft"
-    SUBMITTED = "submitted", "submitted"
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
 
 
 class Sheet(models.Model):
@@ -115,18 +116,18 @@ class Sheet(models.Model):
 
 
 class Review(models.TextChoices):
-    PENDING = "pending", "waiting for appraisal"
-    ACCEPTED = "accepted", "accepted"
-    ADJUSTED = "adjusted", "adjusted"
-    ASKED = "asked", "more evidence asked"
-    ANSWERED = "answered", "answered, waiting for appraisal"
+    PENDING = "pending", _("waiting for appraisal")
+    ACCEPTED = "accepted", _("accepted")
+    ADJUSTED = "adjusted", _("adjusted")
+    ASKED = "asked", _("more evidence asked")
+    ANSWERED = "answered", _("answered, waiting for appraisal")
 
 
 class Explanation(models.TextChoices):
-    NONE = "", "none"
-    FILED = "filed", "filed"
-    ACCEPTED = "accepted", "accepted"
-    REJECTED = "rejected", "rejected"
+    NONE = "", _("none")
+    FILED = "filed", _("filed")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
 
 
 class Entry(models.Model):

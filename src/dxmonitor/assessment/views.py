@@ -8,17 +8,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dxmonitor.accounts.permissions import ADMINISTER, APPROVE, ENTER, can
+from dxmonitor.catalog.models import ScoringScheme
 from dxmonitor.common.errors import DomainError
+from dxmonitor.geo.models import Level, Unit
+from dxmonitor.geo.queries import valid_on
 
 from . import actions, appraisal
 from .access import appraised_departments, may_read_round, may_read_sheet
 from .evidence import max_bytes
-from .models import Stage
+from .models import Appraiser, Department, Stage
 from .queries import public_evidence, ranking, rounds_for, sheet_summary
 
 STAGES = {
@@ -43,8 +47,111 @@ def _round(request: HttpRequest, round_id: int):
     return round_
 
 
+def _organised_provinces(user) -> list[Unit]:
+    """Provinces in force whose administrator the user is: where they may open a round."""
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    provinces = Unit.objects.filter(level=Level.PROVINCE).exclude(
+        valid_to__lt=datetime.date(today.year - 2, 1, 1)
+    )
+    return [p for p in provinces.order_by("code", "-valid_from") if can(user, ADMINISTER, p)][:100]
+
+
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessment/index.html", {"rounds": rounds_for(request.user)})
+    today = timezone.localdate()
+    return render(
+        request,
+        "assessment/index.html",
+        {
+            "rounds": rounds_for(request.user),
+            "provinces": _organised_provinces(request.user),
+            "schemes": ScoringScheme.objects.order_by("code") if request.user.is_authenticated else [],
+            "default_year": today.year - 1,
+            "today": today,
+        },
+    )
+
+
+def _units_from(text: str, province: Unit, year: int) -> list[Unit] | None:
+    """Unit codes typed one per line or separated by commas; none typed means every unit."""
+    codes = [c.strip() for c in text.replace(",", "\n").splitlines() if c.strip()]
+    if not codes:
+        return None
+    day = min(datetime.date(year, 12, 31), province.valid_to or datetime.date(year, 12, 31))
+    found = {
+        u.code: u
+        for u in Unit.objects.filter(valid_on(day), code__in=codes[:5000], path__startswith=province.path)
+    }
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise DomainError(
+            f"no unit {', '.join(missing[:5])} in {province.name}",
+            f"Không có đơn vị mã {', '.join(missing[:5])} thuộc {province.name}",
+            field="units",
+        )
+    return [found[c] for c in codes]
+
+
+@require_POST
+@login_required
+def open_round(request: HttpRequest) -> HttpResponse:
+    post = request.POST
+    try:
+        province = Unit.objects.filter(pk=int(post.get("province") or 0), level=Level.PROVINCE).first()
+        year = int(post.get("year") or 0)
+        if province is None:
+            raise DomainError("choose a province", "Cần chọn tỉnh", field="province")
+        scheme = ScoringScheme.objects.filter(code=post.get("scheme", "")[:40]).first()
+        if scheme is None:
+            raise DomainError("choose a scheme", "Cần chọn bộ chỉ số", field="scheme")
+        days = {}
+        for name in ("self_until", "appraisal_until", "explanation_until", "publish_by"):
+            days[name] = _date(post.get(name, ""))
+            if days[name] is None:
+                raise DomainError("give every deadline", "Cần ghi đủ các hạn", field=name)
+        round_ = actions.open_round(
+            scheme=scheme,
+            year=year,
+            province=province,
+            units=_units_from(post.get("units", ""), province, year),
+            user=request.user,
+            title=post.get("title", "")[:300],
+            **days,
+        )
+    except ValueError:
+        messages.error(request, _("The year must be a number."))
+        return redirect("assessment:index")
+    except DomainError as exc:
+        for problem in exc.problems[:20]:
+            messages.error(request, problem.message(_language()))
+        return redirect("assessment:index")
+    messages.success(request, _("Round opened."))
+    return redirect("assessment:round", round_.pk)
+
+
+@require_POST
+@login_required
+def add_appraiser(request: HttpRequest, round_id: int) -> HttpResponse:
+    from django.contrib.auth import get_user_model
+
+    round_ = _round(request, round_id)
+    department = Department.objects.filter(
+        scheme_id=round_.scheme_id, code=request.POST.get("department", "")
+    ).first()
+    user = get_user_model().objects.filter(username=request.POST.get("username", "").strip()[:150]).first()
+    if department is None or user is None:
+        messages.error(request, _("No such department or account."))
+        return redirect("assessment:round", round_.pk)
+    try:
+        actions.grant_appraiser(
+            user=user, department=department, province=round_.province, granted_by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message(_language()))
+        return redirect("assessment:round", round_.pk)
+    messages.success(request, _("Appraiser added."))
+    return redirect("assessment:round", round_.pk)
 
 
 def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
@@ -73,6 +180,12 @@ def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
             else [],
             "evidence": public_evidence(round_) if round_.stage == Stage.PUBLISHED else [],
             "language": _language(),
+            "departments": appraisal.departments_of(round_) if organiser else [],
+            "appraisers": Appraiser.objects.filter(
+                province=round_.province, department__scheme_id=round_.scheme_id
+            ).select_related("user", "department")
+            if organiser
+            else [],
         },
     )
 
@@ -130,6 +243,10 @@ def act(request: HttpRequest, round_id: int, unit_id: int, what: str) -> HttpRes
         if what == "submit":
             actions.submit_sheet(sheet=sheet, user=user)
             messages.success(request, _("Self-assessment submitted."))
+            return redirect("assessment:sheet", round_.pk, unit_id)
+        if what == "accept-rest":
+            count = appraisal.accept_rest(sheet=sheet, user=user)
+            messages.success(request, _("%(count)s components accepted.") % {"count": count})
             return redirect("assessment:sheet", round_.pk, unit_id)
         entry = actions.get_entry(sheet, post.get("component", ""))
         if what == "figure":
