@@ -408,7 +408,8 @@ class Dhis2Csv:
                         data_element=row.get("dataelement", "")[:64],
                         period=row.get("period", "")[:16],
                         org_unit=row.get("orgunit", "")[:64],
-                        combo=row.get("catoptcombo", "")[:64],
+                        # DHIS2's current header and its older spelling.
+                        combo=(row.get("categoryoptioncombo") or row.get("catoptcombo", ""))[:64],
                         value=row.get("value", ""),
                         comment=row.get("comment", "")[:2000],
                         deleted=_flag(row.get("deleted", "")),

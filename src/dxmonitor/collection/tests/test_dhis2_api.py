@@ -202,3 +202,21 @@ def test_one_value_written_read_and_deleted(client, admin, mapped):
     assert gone.status_code == 409 and gone.json()["message"] == "Data value does not exist"
     assert client.delete("/api/dataValues?" + urlencode(key), **ADMIN).status_code == 409
     assert Value.objects.get(indicator__code="CTX.VILLAGES", period="2019").is_deleted
+
+
+def test_both_csv_headers_name_the_category_option_combo(client, admin, mapped):
+    load_mappings(
+        rows=[
+            (2, {"kind": "data_element", "dhis2_id": "DE_PLAN", "category_option_combo": "COC_PLAN",
+                 "indicator": "CTX.HOUSEHOLDS", "value_kind": "target"}),
+        ],
+        on=LEGACY_DAY,
+    )  # fmt: skip
+    for header, period in (("categoryoptioncombo", "2018"), ("catoptcombo", "2017")):
+        body = (
+            f"dataelement,period,orgunit,{header},attributeoptioncombo,value\n"
+            f"DE_PLAN,{period},DiszpKrYNg8,COC_PLAN,,40\n"
+        )
+        answer = client.post("/api/dataValueSets", body, content_type="application/csv", **ADMIN)
+        assert answer.status_code == 200, answer.content
+        assert Value.objects.get(indicator__code="CTX.HOUSEHOLDS", period=period, kind="target").value == 40
