@@ -29,10 +29,12 @@ def say(message: str) -> None:
 def fail(exc: Exception) -> int:
     en = getattr(exc, "message_en", str(exc))
     vi = getattr(exc, "message_vi", "")
-    print(f"error: {en}", file=sys.stderr)
+    problems = getattr(exc, "problems", [])
+    row = problems[0].row if problems else None
+    print(f"error: {en}" + (f" (row {row})" if row else ""), file=sys.stderr)
     if vi:
-        print(f"lỗi: {vi}", file=sys.stderr)
-    for problem in getattr(exc, "problems", [])[1:20]:
+        print(f"lỗi: {vi}" + (f" (dòng {row})" if row else ""), file=sys.stderr)
+    for problem in problems[1:20]:
         where = f"row {problem.row}: " if problem.row else ""
         print(f"  - {where}{problem.field}: {problem.message_en}", file=sys.stderr)
     return 1

@@ -10,6 +10,7 @@ from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 
 from dxmonitor.common.errors import DomainError, InvalidInput, Problem
+from dxmonitor.common.hygiene import text_problem
 from dxmonitor.common.numbers import NumberFormatError, parse_number
 from dxmonitor.common.text import fold
 
@@ -240,36 +241,85 @@ def add_village(
             f"Loại thôn, bản không hợp lệ: {unit_type!r}",
             field="unit_type",
         )
-    prefix = NAME_PREFIX[unit_type]
     short_name = _village_short_name(name or "", unit_type)
     if not short_name:
         raise UnitError("a village needs a name", "Cần nhập tên thôn, bản", field="name")
-    valid_from = valid_from or commune.valid_from
+    problem = text_problem(short_name, field="name", max_length=VILLAGE_NAME_LENGTH)
+    if problem is not None:
+        raise UnitError(problem.message_en, problem.message_vi, field="name")
     with transaction.atomic():
-        siblings = Unit.objects.select_for_update().filter(parent=commune, level=Level.VILLAGE)
-        if any(fold(s.short_name) == fold(short_name) and s.unit_type == unit_type for s in siblings):
+        siblings = _Siblings(commune)
+        return siblings.add(
+            name=short_name,
+            unit_type=unit_type,
+            code=code,
+            valid_from=valid_from or commune.valid_from,
+            latitude=latitude,
+            longitude=longitude,
+            is_synthetic=is_synthetic,
+            source=source,
+        )
+
+
+# Unit.short_name holds 160 characters; a village's name is kept well within it.
+VILLAGE_NAME_LENGTH = 120
+
+
+class _Siblings:
+    """The villages of a commune, read once (and locked) so that adding many costs one query
+    each, not a scan of all the others."""
+
+    def __init__(self, commune: Unit) -> None:
+        self.commune = commune
+        found = list(Unit.objects.select_for_update().filter(parent=commune, level=Level.VILLAGE))
+        self.names = {(fold(v.short_name), v.unit_type) for v in found}
+        self.codes = {v.code for v in found}
+        self.number = len(self.codes)
+        self.ancestors = [
+            a.short_name for a in [commune, *Unit.objects.filter(pk__in=commune.ancestor_ids())]
+        ]
+
+    def has(self, *, name: str, unit_type: str) -> bool:
+        return (fold(name), unit_type) in self.names
+
+    def add(
+        self,
+        *,
+        name: str,
+        unit_type: str,
+        code: str,
+        valid_from: datetime.date,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        is_synthetic: bool = False,
+        source: str = "user",
+    ) -> Unit:
+        commune = self.commune
+        prefix = NAME_PREFIX[unit_type]
+        if self.has(name=name, unit_type=unit_type):
             raise UnitError(
-                f"{prefix} {short_name} already exists in {commune.name}",
-                f"{prefix} {short_name} đã có trong {commune.name}",
+                f"{prefix} {name} already exists in {commune.name}",
+                f"{prefix} {name} đã có trong {commune.name}",
                 field="name",
             )
         if not code:
-            taken = {s.code for s in siblings}
-            number = len(taken) + 1
-            while f"{commune.code}-{number:03d}" in taken:
-                number += 1
-            code = f"{commune.code}-{number:03d}"
-        elif Unit.objects.filter(level=Level.VILLAGE, code=code, valid_from=valid_from).exists():
+            self.number += 1
+            while f"{commune.code}-{self.number:03d}" in self.codes:
+                self.number += 1
+            code = f"{commune.code}-{self.number:03d}"
+        elif (
+            code in self.codes
+            or Unit.objects.filter(level=Level.VILLAGE, code=code, valid_from=valid_from).exists()
+        ):
             raise UnitError(
                 f"village code {code} is already used", f"Mã thôn {code} đã được dùng", field="code"
             )
-        ancestors = [commune, *Unit.objects.filter(pk__in=commune.ancestor_ids())]
-        full_name = f"{prefix} {short_name}"
-        search_key, search_text = _search_fields(full_name, short_name, [], [a.short_name for a in ancestors])
+        full_name = f"{prefix} {name}"
+        search_key, search_text = _search_fields(full_name, name, [], self.ancestors)
         village = Unit.objects.create(
             code=code,
             name=full_name,
-            short_name=short_name,
+            short_name=name,
             unit_type=unit_type,
             level=Level.VILLAGE,
             parent=commune,
@@ -285,7 +335,9 @@ def add_village(
         )
         village.path = f"{commune.path}{village.pk}/"
         village.save(update_fields=["path"])
-    return village
+        self.names.add((fold(name), unit_type))
+        self.codes.add(code)
+        return village
 
 
 @dataclass
@@ -345,6 +397,10 @@ def import_villages(
             )
         if not row["name"].strip():
             problems.append(Problem("name", "a village needs a name", "Cần nhập tên thôn, bản", number))
+        for column in ("name", "code", "commune_code", "type"):
+            limit = VILLAGE_NAME_LENGTH if column == "name" else 24
+            if problem := text_problem(row.get(column, ""), field=column, max_length=limit, row=number):
+                problems.append(problem)
         extra = {}
         for column in ("latitude", "longitude"):
             raw = row.get(column, "")
@@ -365,15 +421,18 @@ def import_villages(
         raise InvalidInput(problems)
     report = VillageImport(dry_run=dry_run)
     with transaction.atomic():
+        siblings: dict[int, _Siblings] = {}
         for number, commune, name, unit_type, extra in wanted:
-            existing = Unit.objects.filter(parent=commune, level=Level.VILLAGE, unit_type=unit_type)
+            villages = siblings.get(commune.pk) or siblings.setdefault(commune.pk, _Siblings(commune))
             short = _village_short_name(name, unit_type)
-            if any(fold(v.short_name) == fold(short) for v in existing):
+            if villages.has(name=short, unit_type=unit_type):
                 report.unchanged += 1
                 continue
             try:
                 report.created.append(
-                    add_village(commune=commune, name=name, unit_type=unit_type, source=source, **extra)
+                    villages.add(
+                        name=short, unit_type=unit_type, valid_from=commune.valid_from, source=source, **extra
+                    )
                 )
             except UnitError as exc:
                 raise InvalidInput([Problem(exc.field, exc.message_en, exc.message_vi, number)]) from exc
