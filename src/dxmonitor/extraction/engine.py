@@ -24,7 +24,7 @@ from .periods import ACTUAL, CONTEXT_CHARS, TARGET, kind_of, period_of, title_pe
 from .periods import headings as headings_of
 from .places import PlaceResolver, find_places
 from .reading import Sentence, split_sentences
-from .terms import COMMUNE, NEGATIONS, VILLAGE, Catalogue, Term, Token, population_at, tokenize
+from .terms import COMMUNE, NEGATIONS, VILLAGE, Catalogue, Term, Token, abbreviations, population_at, tokenize
 from .topics import TOPIC, of_topic
 
 # After a figure, these start the description of the next one ("… đạt 6,7% và số … đạt 322").
@@ -134,7 +134,7 @@ def extract(
 ) -> list[Fact]:
     """The facts a text states, in text order. `text` must already be NFC (reading.py)."""
     sentences = split_sentences(text)
-    if not sentences:
+    if not sentences or not _vietnamese(text):
         return []
     mentions = find_mentions(text)
     if not mentions:
@@ -142,6 +142,7 @@ def extract(
     resolver = PlaceResolver(text, sentences, find_places(text, provinces))
     title_end, opening_period = title_period(text, sentences, mentions[0].start, published_on)
     headings = headings_of(text, sentences)
+    expansions = abbreviations(text)
     heading_starts = [h[0] for h in headings]
     facts: list[Fact] = []
     seen: set[tuple] = set()
@@ -158,7 +159,7 @@ def extract(
         # for is that figure's rank, not the topic's.
         after_silent = silent[0] == s_index and silent[1]
         found = _facts_of(
-            text, mentions, i, sentence, catalogue, resolver, published_on, earlier, after_silent
+            text, mentions, i, sentence, catalogue, resolver, published_on, earlier, after_silent, expansions
         )
         silent = (s_index, not found)
         for fact in found:
@@ -174,6 +175,20 @@ def extract(
                 seen.add(key)
                 facts.append(fact)
     return facts
+
+
+_VIETNAMESE_LETTERS = set("ăâđêôơưàáạảãầấậẩẫằắặẳẵèéẹẻẽềếệểễìíịỉĩòóọỏõồốộổỗờớợởỡùúụủũừứựửữỳýỵỷỹ")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def _vietnamese(text: str) -> bool:
+    """The catalogue's phrasings are Vietnamese: a text in English ("Quang Ngai ranked 26th …")
+    is not read, rather than read into facts with no place. Vietnamese marks most words."""
+    words = _WORDS.findall(text[:20_000])
+    if len(words) < 12:
+        return True
+    marked = sum(1 for word in words if _VIETNAMESE_LETTERS.intersection(word.lower()))
+    return marked >= 0.15 * len(words)
 
 
 def _clause(text: str, sentence: Sentence, mention: Mention) -> tuple[int, int]:
@@ -196,6 +211,7 @@ def _facts_of(
     published_on: datetime.date | None,
     earlier: "Fact | None" = None,
     after_silent: bool = False,
+    expansions: dict[str, tuple[str, ...]] | None = None,
 ) -> list[Fact]:
     mention = mentions[i]
     clause_start, clause_end = _clause(text, sentence, mention)
@@ -205,8 +221,8 @@ def _facts_of(
     right_end = clause_end
     if following and following.text_start < clause_end:
         right_end = following.text_start
-    left = tokenize(text[left_start : mention.text_start], left_start)
-    right = tokenize(text[mention.end : right_end], mention.end)
+    left = tokenize(text[left_start : mention.text_start], left_start, expansions)
+    right = tokenize(text[mention.end : right_end], mention.end, expansions)
     if following and following.text_start < clause_end:
         for k, token in enumerate(right):
             if token.word in _LINKING:

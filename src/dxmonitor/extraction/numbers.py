@@ -31,7 +31,7 @@ _SCALE = {"nghìn": 1e3, "ngàn": 1e3, "triệu": 1e6, "tỷ": 1e9, "tỉ": 1e9}
 _NOT_BEFORE = re.compile(
     r"(?:\b(?:năm|tháng|ngày|quý|giai đoạn|kỳ|khóa|khoá|lần|lần thứ|mức|mức độ|độ|số hiệu|điều|khoản|"
     r"chương|mục|phiên bản|version|lúc|nghị định|nghị quyết|quyết định|chỉ thị|thông tư|kế hoạch|"
-    r"công văn|đề án|hotline|điện thoại|top|cấp độ|phase|giai|đợt|trang|tập|số)\s*$)",
+    r"công văn|đề án|hotline|điện thoại|top|cấp độ|phase|giai|đợt|trang|tập|(?<!tổng )số)\s*$)",
     re.IGNORECASE,
 )
 # Words right after a number that make it something other than an indicator figure.

@@ -127,17 +127,18 @@ def population_at(words: list[str], index: int) -> str | None:
     return None
 
 
-def tokenize(text: str, offset: int = 0) -> list[Token]:
-    """Lower-cased words with their character offsets, place nouns folded to @thôn / @xã."""
-    raw = [
-        Token(
-            m.group().lower(),
-            offset + m.start(),
-            offset + m.end(),
-            len(m.group()) > 1 and m.group().isupper(),
+def tokenize(text: str, offset: int = 0, expansions: dict[str, tuple[str, ...]] | None = None) -> list[Token]:
+    """Lower-cased words with their character offsets, place nouns folded to @thôn / @xã, and the
+    abbreviations a text defines (`expansions`: "tmđt" → thương mại điện tử) read in full."""
+    raw = []
+    for m in _WORD.finditer(text):
+        word = m.group().lower()
+        if expansions and word in expansions:
+            raw.extend(Token(w, offset + m.start(), offset + m.end()) for w in expansions[word])
+            continue
+        raw.append(
+            Token(word, offset + m.start(), offset + m.end(), len(m.group()) > 1 and m.group().isupper())
         )
-        for m in _WORD.finditer(text)
-    ]
     out: list[Token] = []
     i = 0
     while i < len(raw):
@@ -160,6 +161,25 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
             out.append(raw[i])
             i += 1
     return out
+
+
+_DEFINED = re.compile(r"\(\s*([A-ZĐ][A-ZĐ0-9&]{1,9})\s*\)")
+
+
+def abbreviations(text: str) -> dict[str, tuple[str, ...]]:
+    """Abbreviations the text defines, by the initials of the words before them: "thương mại điện
+    tử (TMĐT)", "dịch vụ công trực tuyến (DVCTT)". Later mentions read as the words they stand for."""
+    found: dict[str, tuple[str, ...]] = {}
+    for match in _DEFINED.finditer(text):
+        short = match.group(1)
+        letters = [ch for ch in short if ch.isalpha()]
+        before = _WORD.findall(text[max(0, match.start() - 160) : match.start()])
+        if len(letters) < 2 or len(before) < len(letters):
+            continue
+        long = before[-len(letters) :]
+        if all(word[0].lower() == letter.lower() for word, letter in zip(long, letters, strict=True)):
+            found.setdefault(short.lower(), tuple(word.lower() for word in long))
+    return found
 
 
 def words(text: str) -> tuple[str, ...]:

@@ -466,3 +466,51 @@ def test_totals_are_read_where_the_text_says_how_many_there_are():
     found = facts_of("Tỉnh Sơn La đã triển khai 5G tại 47/96 xã, phường.")
     assert ("tỉnh Sơn La", "CTX.COMMUNES", 96, "eq", "actual") in found
     assert all(f[1:3] != ("CTX.COMMUNES", 47) for f in found)
+
+
+def test_older_and_newer_names_of_the_community_teams_and_their_members():
+    text = (
+        "Huyện Kỳ Sơn đã thành lập 156 tổ chuyển đổi số cộng đồng với hơn 700 thành viên. "
+        "Xã Nghĩa Hòa có 9 tổ công nghệ cộng đồng thôn. "
+        "Các tổ công nghệ cộng đồng của xã Nghĩa Hòa có tổng số 45 thành viên."
+    )
+    assert facts_of(text) == [
+        ("huyện Kỳ Sơn", "AWR.CDT_TEAMS", 156, "eq", "actual"),
+        ("huyện Kỳ Sơn", "AWR.CDT_MEMBERS", 700, "gt", "actual"),
+        ("xã Nghĩa Hòa", "AWR.CDT_TEAMS_VILLAGE", 9, "eq", "actual"),
+        ("xã Nghĩa Hòa", "AWR.CDT_MEMBERS", 45, "eq", "actual"),
+    ]
+
+
+def test_people_taking_part_and_adults_with_a_signature():
+    text = (
+        "Cuộc thi trực tuyến năm 2024 của tỉnh Ninh Thuận thu hút 12.300 người tham gia. "
+        "Tỷ lệ dân số trưởng thành có chữ ký số của tỉnh Ninh Thuận đạt 35,5%."
+    )
+    assert [f[1:3] for f in facts_of(text)] == [
+        ("AWR.DX_CONTEST_PARTICIPANTS", 12300),
+        ("SOC.ADULT_DIGITAL_SIGNATURE", 35.5),
+    ]
+
+
+def test_an_abbreviation_the_text_defines_reads_as_its_words():
+    text = (
+        "Tỉnh Hà Giang đẩy mạnh thương mại điện tử (TMĐT). "
+        "Hiện có 64% sản phẩm OCOP của tỉnh Hà Giang được bán trên các sàn TMĐT."
+    )
+    assert facts_of(text) == [("tỉnh Hà Giang", "ECO.ECOMMERCE_OCOP_SHARE", 64, "eq", "actual")]
+
+
+def test_no_facts_from_an_english_text_or_a_legal_header_without_figures():
+    english = (
+        "Quang Tri province ranked 21st out of 63 provinces in digital transformation in 2023, and "
+        "98% of its communes have community digital technology teams with 2,400 members."
+    )
+    assert extract(english, catalogue=CATALOGUE) == []
+    header = (
+        "ỦY BAN NHÂN DÂN\nTỈNH HẢI DƯƠNG\n-------\nSố: 1914/KH-UBND\nHải Dương, ngày 05 tháng 6 năm 2023\n"
+        "KẾ HOẠCH\nCHUYỂN ĐỔI SỐ TỈNH HẢI DƯƠNG NĂM 2023\nPHẦN I. KẾT QUẢ THỰC HIỆN NĂM 2022\n"
+        "1. Về nhận thức số\n1.1. Ngày chuyển đổi số\nCăn cứ Quyết định số 685/QĐ-UBND ngày 21/3/2022 "
+        "và Nghị quyết 06/TU ngày 26/3/2021 của Tỉnh ủy."
+    )
+    assert extract(header, catalogue=CATALOGUE) == []
