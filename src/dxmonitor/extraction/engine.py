@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from dxmonitor.common.text import fold
 
+from .continued import head_noun, second_scope
 from .matching import CLASSIFIERS, Match, best, compatible
 from .numbers import RATIO, Mention, find_mentions
 from .periods import ACTUAL, CONTEXT_CHARS, TARGET, kind_of, period_of, title_period
@@ -42,6 +43,8 @@ _QUALIFIERS = {
 # "tại 32 thôn", "còn lại 9 ấp", "thuộc 4 xã": where, or what is left, not how many there are.
 _NOT_TOTAL_BEFORE = re.compile(r"\b(?:tại|ở|đến|trong|thuộc|còn lại|còn|từ|ngoài)\s*$", re.I)
 _THIS_ONE = re.compile(r"\b(?:tỷ lệ|tỉ lệ|con số|chỉ số|số lượng|chỉ tiêu)\s+(?:này|đó|trên)\b", re.I)
+# "3.236 trạm (cụ thể là 853 trạm 2G …)": what follows are parts of the figure before, not it again.
+_PARTS = re.compile(r"\b(?:trong đó|cụ thể|gồm|bao gồm|riêng)\b", re.IGNORECASE)
 _LINK_BEFORE = re.compile(r"\b(?:đạt|là|chiếm|lên|xuống|lên mức|còn)\s*$", re.I)
 _SKIP_AFTER = {"các", "số", "những", "tổng"}
 # A figure followed by one of these is the end of a description, not the start of one.
@@ -246,6 +249,30 @@ def _facts_of(
     if match is not None:
         match.rule = COUNTED_AFTER if figure_first and match.start >= mention.end else DESCRIBED_BEFORE
     in_sentence = earlier is not None and earlier.start >= sentence.start
+    if match is None and in_sentence and figure_first:
+        match = second_scope(
+            catalogue=catalogue,
+            text=text,
+            earlier=(earlier.start, earlier.end),
+            mention=mention,
+            right=right,
+            population=population,
+            expansions=expansions,
+        )
+        if match is not None:
+            match.rule, match.phrase = SAME_AS_BEFORE, match.phrase or earlier.matched
+    if match is None and figure_first:
+        match = head_noun(
+            catalogue=catalogue,
+            text=text,
+            sentence=sentence,
+            mention=mention,
+            right=right,
+            subject=subject,
+            expansions=expansions,
+        )
+        if match is not None:
+            match.rule = DESCRIBED_BEFORE
     if match is None and not (after_silent and previous is not None and _adjacent(text, previous, mention)):
         match = of_topic(
             catalogue=catalogue,
@@ -266,6 +293,7 @@ def _facts_of(
     if (
         match is None
         and earlier is not None
+        and not _PARTS.search(between)
         and (_THIS_ONE.search(between) or (same_sentence and len(left) <= 6 and _LINK_BEFORE.search(between)))
     ):
         # "… tỷ lệ này đạt 52%": the indicator of the figure just before, in the same paragraph.

@@ -116,13 +116,13 @@ def best(
         if mention.form == RATIO and matched <= {subject} and context[0].word == subject:
             continue  # "72/120 thôn" names what is counted, not what is measured
         if (
-            mention.form == COUNT
+            (mention.form == COUNT or (mention.form == RATIO and not term.is_percent))
             and not mention.rank
             and subject
             and subject not in CLASSIFIERS
             and subject not in term.words
         ):
-            continue  # "452.000 tấn" counts tonnes, whatever the words around it
+            continue  # "452.000 tấn" counts tonnes, "11/11 huyện" districts, whatever the words around
         score = 0.0
         for word in matched:
             distance = min(abs(k - anchor_index) for k in positions[word])

@@ -70,6 +70,8 @@ _RANGE_BEFORE = re.compile(r"\d\s*[-–]\s*$")
 _RANGE_AFTER = re.compile(r"^\s*%?\s*[-–]\s*\d")
 # "mỗi thôn tối thiểu có 04 người", "bình quân mỗi hộ dùng 3 thuê bao": a norm per unit, not a total.
 _EACH_BEFORE = re.compile(r"\b(?:mỗi|bình quân|trung bình)\b[^,;.()]{0,40}$", re.IGNORECASE)
+# "kinh tế số trong từng ngành, lĩnh vực đạt tối thiểu 10%": a level each part must reach.
+_EACH_PART_BEFORE = re.compile(r"\b(?:từng|mỗi)\s+\w+[^;.()]{0,40}$", re.IGNORECASE)
 # "1. Về hạ tầng số", "2) Kết quả": a section number at the start of a line.
 _SECTION_NUMBER = re.compile(r"^[ \t]*$")
 _SECTION_AFTER = re.compile(r"^[.)]\s")
@@ -207,7 +209,9 @@ def _not_a_figure(text: str, match: re.Match, before: str, percent: bool, scale:
     line_start = text.rfind("\n", 0, match.start()) + 1
     if _SECTION_NUMBER.match(text[line_start : match.start()]) and _SECTION_AFTER.match(text[match.end(1) :]):
         return True
-    return not percent and bool(_EACH_BEFORE.search(before))
+    if percent:
+        return bool(_EACH_PART_BEFORE.search(text[max(0, match.start() - 60) : match.start()]))
+    return bool(_EACH_BEFORE.search(before))
 
 
 def _counted_noun_after(text: str, at: int) -> bool:

@@ -67,6 +67,12 @@ _NOT_GENERIC_BEFORE = re.compile(
     r"|[,/-]\s*|\d%?\s*)$",
     re.IGNORECASE,
 )
+# Where a level word alone stands for the place: at the start of a sentence or clause, "toàn
+# huyện", "của tỉnh", "trên địa bàn xã"; after another noun ("công an xã") it only qualifies it.
+_GENERIC_BEFORE = re.compile(
+    r"(?:^|[,.;:(\n–-]|\b(?:toàn|của|trong|tại|ở|cả|bàn|về|cho|và|là|với|thì|đối với|khắp|nay|đó))\s*$",
+    re.IGNORECASE,
+)
 _NATIONAL = re.compile(r"(?<!\w)(?:cả nước|toàn quốc)(?!\w)", re.IGNORECASE)
 # "xếp thứ 58 trong cả nước", "25/63 tỉnh, thành phố cả nước", "dẫn đầu cả nước": the country
 # is the field a province is ranked in, not what the figure is about.
@@ -166,6 +172,8 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
         before = text[max(0, match.start() - 12) : match.start()]
         if _NOT_GENERIC_BEFORE.search(before) or _NOT_A_PLACE_BEFORE.search(before):
             continue
+        if not _GENERIC_BEFORE.search(text[max(0, match.start() - 16) : match.start()]):
+            continue  # "công an xã", "cán bộ xã": a noun's modifier, not the place
         following = re.match(r"\s+(\w)", text[match.end() : match.end() + 3])
         if following and (following.group(1).isupper() or following.group(1).isdigit()):
             continue  # a name follows: "huyện Tủa Chùa" is found above

@@ -64,6 +64,7 @@ def test_vietnamese_number_formats(raw, number):
         ("sản phẩm đạt từ 3 sao", []),
         ("mỗi thôn tối thiểu có 04 người", []),
         ("bình quân mỗi hộ dùng 3 thuê bao", []),
+        ("kinh tế số trong từng ngành, lĩnh vực đạt tối thiểu 10%", []),
     ],
 )
 def test_figures_and_their_hedges(text, expected):
@@ -514,3 +515,32 @@ def test_no_facts_from_an_english_text_or_a_legal_header_without_figures():
         "và Nghị quyết 06/TU ngày 26/3/2021 của Tỉnh ủy."
     )
     assert extract(header, catalogue=CATALOGUE) == []
+
+
+def test_a_second_figure_for_a_second_scope_is_the_same_measure():
+    text = "Tỉnh Bắc Kạn đã phủ sóng di động đến 100% trung tâm xã và khoảng 97% khu dân cư."
+    assert facts_of(text) == [
+        ("tỉnh Bắc Kạn", "INF.MOBILE_COMMUNE_COVERAGE", 100, "eq", "actual"),
+        ("tỉnh Bắc Kạn", "INF.MOBILE_VILLAGE_COVERAGE", 97, "approx", "actual"),
+    ]
+
+
+def test_a_head_noun_counts_what_was_named_before_and_parts_are_not_the_whole():
+    text = (
+        "Tỉnh Bắc Kạn nâng tổng số vị trí trạm BTS lên 1.360 vị trí với 3.236 trạm (cụ thể là 853 trạm 2G; "
+        "1.207 trạm 3G và 1.176 trạm 4G)."
+    )
+    assert [f[1:3] for f in facts_of(text)] == [("INF.BTS_STATIONS", 3236), ("INF.BTS_4G_STATIONS", 1176)]
+
+
+def test_a_level_word_after_a_noun_is_no_place_and_ratios_count_what_they_name():
+    text = (
+        "Đoàn Thanh niên xã Kim Sơn tham gia tích cực.\n"
+        "Hiện nay, toàn huyện Gia Lâm có 190 tổ công nghệ số cộng đồng với hơn 1.200 thành viên gồm công an "
+        "xã, chi hội phụ nữ. Các tổ được thành lập tại 11/11 xã, thị trấn nhằm tổ chức tập huấn kỹ năng số."
+    )
+    assert [(f[0], f[1]) for f in facts_of(text)] == [
+        ("huyện Gia Lâm", "AWR.CDT_TEAMS"),
+        ("huyện Gia Lâm", "AWR.CDT_MEMBERS"),
+        ("huyện Gia Lâm", "CTX.COMMUNES"),
+    ]
