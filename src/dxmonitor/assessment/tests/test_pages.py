@@ -54,3 +54,16 @@ def test_round_pages_and_the_list(client, opened, people):
     client.logout()
     # Not published: nobody outside sees it.
     assert client.get(f"/assessment/{opened.pk}/").status_code == 404
+
+
+def test_published_rounds_are_listed_for_everyone(client, opened, people):
+    from dxmonitor.assessment.models import Round, Stage
+
+    assert opened.title not in client.get("/assessment/").content.decode()
+    # Published rounds are public; the portal and the dashboard link to them.
+    Round.objects.filter(pk=opened.pk).update(stage=Stage.PUBLISHED)
+    listed = client.get("/assessment/").content.decode()
+    assert opened.title in listed and "Mở đợt đánh giá" not in listed
+    assert "/assessment/" in client.get("/public/").content.decode()
+    shown = client.get(f"/assessment/{opened.pk}/").content.decode()
+    assert "Xếp hạng chính thức" in shown
