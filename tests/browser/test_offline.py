@@ -9,6 +9,7 @@ queued submission goes. The form used is the previous quarter (late, still open)
 browser tests leave alone.
 """
 
+import json
 import re
 
 import pytest
@@ -216,4 +217,41 @@ def test_signing_out_clears_the_device(phone, server):
     page.wait_for_function("async () => !(await caches.keys()).includes('dxm-pages')", timeout=SLOW)
     databases = page.evaluate("async () => (await indexedDB.databases()).map(d => d.name)")
     assert "dxmonitor-offline" not in databases
+    phone.assert_clean()
+
+
+SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
+USABLE = (
+    "() => window.dxEntry !== undefined && document.querySelector('.cell[data-editable] input.num') !== null"
+)
+
+
+def test_the_form_on_a_slow_3g_link(phone, server, server_json, artifacts):
+    """Chrome's Slow 3G profile (2 s round trip, 400 kbit/s) through the DevTools protocol: the form
+    becomes usable cold (straight after signing in) and warm (after /collect/ kept it); the times
+    are recorded, not judged (the machine is shared). The protocol slows the page's own requests,
+    not the service worker's: `dxmonitor bench entry` slows everything on a relay instead."""
+    units = server_json("/api/v1/search?q=xa+than+uyen")["units"]["items"]
+    commune = next(u for u in units if u["name"] == "Xã Than Uyên" and u["structure"] != "legacy")
+    # The villages' yearly form: still open when the other tests have submitted the quarters.
+    form_path = f"/collect/THON_NAM/{commune['id']}/2026/"
+    page = phone.page
+    page.set_default_timeout(180_000)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+    times = {}
+    _log_in(phone, OFFICER, _password(server, OFFICER), next_path=form_path)
+    page.wait_for_function(USABLE, timeout=180_000, polling=50)
+    times["cold_usable_ms"] = round(page.evaluate("performance.now()"))
+    _ready(page)
+    phone.goto("/collect/")
+    expect(_bar(page)).to_have_attribute("data-kept", re.compile(r"^[1-9]\d*$"), timeout=180_000)
+    page.goto(server.at(form_path), wait_until="commit", timeout=180_000)
+    page.wait_for_function(USABLE, timeout=180_000, polling=50)
+    times["warm_usable_ms"] = round(page.evaluate("performance.now()"))
+    _ready(page)
+    expect(page.locator(".cell[data-editable] input.num").first).to_be_editable()
+    (artifacts / "slow-3g-form.json").write_text(json.dumps(times), encoding="utf-8")
+    print("form on Slow 3G:", times)
     phone.assert_clean()

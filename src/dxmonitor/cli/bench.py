@@ -45,6 +45,14 @@ def cmd_bench_dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_entry(args: argparse.Namespace) -> int:
+    from dxmonitor.workflow.bench import bench_entry
+
+    result = bench_entry(runs=args.runs, var_dir=args.var_dir, say=say)
+    say(json.dumps(result))
+    return 0
+
+
 def register(sub: Subcommands, add: Adder) -> None:
     bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench_command", required=True)
     register_bench(bench, add)
@@ -102,3 +110,12 @@ def register(sub: Subcommands, add: Adder) -> None:
         "full: the analytics bench's synthetic country in a PostgreSQL database of its own on "
         "127.0.0.1:5432 (user postgres), built, served and removed by the bench",
     )
+    bench_entry = add(
+        "entry",
+        cmd_bench_entry,
+        "the entry pages on a Slow 3G link (bytes, time until usable, cold and warm) and the sync "
+        "of 100 queued figures",
+        bench,
+    )
+    bench_entry.add_argument("--runs", type=int, default=3, help="fresh browsers timed (default 3)")
+    bench_entry.add_argument("--var-dir", help="a prepared var folder to serve (default: a fresh demo)")

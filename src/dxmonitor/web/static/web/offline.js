@@ -16,6 +16,7 @@
   var bundle = null;
   var syncing = false;
   var seq = 0;
+  var KEEP_FOR = 30 * 60 * 1000; // the kept pages are fetched again after half an hour
 
   function t(key, values) {
     var text = bar.getAttribute("data-t-" + key) || "";
@@ -809,7 +810,18 @@
         .then(function (fresh) {
           if (!fresh || fresh.user !== USER) return;
           bundle = fresh;
-          return run("meta", "readwrite", function (store) { store.put({ user: USER, bundle: fresh }); }).then(function () {
+          // The pages are fetched again only when the list changed or the copy is old: on a
+          // slow link every visit to /collect/ would otherwise download every form again.
+          var same = kept && kept.kept_at && Date.now() - kept.kept_at < KEEP_FOR &&
+            JSON.stringify(kept.bundle.pages) === JSON.stringify(fresh.pages);
+          var keptAt = formMatch ? kept && kept.kept_at : same ? kept.kept_at : Date.now();
+          var record = { user: USER, bundle: fresh, kept_at: keptAt || 0 };
+          return run("meta", "readwrite", function (store) { store.put(record); }).then(function () {
+            if (formMatch) return; // /collect/ keeps the pages; a form only reads the bundle
+            if (same) {
+              bar.setAttribute("data-kept", String(fresh.forms.length));
+              return;
+            }
             keepPages(fresh);
           });
         })

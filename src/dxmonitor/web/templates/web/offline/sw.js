@@ -16,8 +16,9 @@ var BUNDLE = "{{ bundle|escapejs }}";
 var LOGIN = "{{ login|escapejs }}";
 var LOGOUT = "{{ logout|escapejs }}";
 var DATABASE = "dxmonitor-offline";
-// How long a page waits for the network before the device's copy is shown (a weak signal).
-var NETWORK_WAIT = 8000;
+// How long a kept page waits for the network before the device's copy is shown: on a weak
+// signal the officer gets the form at once, and the fresh page is kept for the next visit.
+var NETWORK_WAIT = 2500;
 var OFFLINE_PAGE =
   '<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
   "<title>{{ text.title|escapejs }}</title><body style=\"font-family:sans-serif;padding:1rem\">" +
