@@ -46,7 +46,7 @@ def cmd_bench_dashboard(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_entry(args: argparse.Namespace) -> int:
-    from dxmonitor.workflow.bench import bench_entry
+    from dxmonitor.bench.entry import bench_entry
 
     result = bench_entry(runs=args.runs, var_dir=args.var_dir, say=say)
     say(json.dumps(result))

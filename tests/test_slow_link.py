@@ -5,7 +5,7 @@ import threading
 import time
 import urllib.request
 
-from dxmonitor.workflow.slow_link import SlowLink
+from dxmonitor.bench.slow_link import SlowLink
 
 BODY = b"x" * 30_000
 
