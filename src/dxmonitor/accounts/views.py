@@ -7,11 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.queries import get_unit, unit_for_code
 
 from .actions import grant_role, revoke_role
@@ -31,7 +31,7 @@ def users_index(request: HttpRequest) -> HttpResponse:
 @require_POST
 @user_passes_test(can_administer)
 def change_role(request: HttpRequest) -> HttpResponse:
-    language = get_language() or "vi"
+    language = current_language()
     user = get_user_model().objects.filter(username=request.POST.get("username", "")[:150]).first()
     role = request.POST.get("role", "")
     try:

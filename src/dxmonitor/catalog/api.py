@@ -1,13 +1,13 @@
 """JSON API for the indicator catalogue: the twin of the indicator pages."""
 
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from ninja import Query, Router, Status
 
 from dxmonitor.accounts.api import WRITE_AUTH, is_signed_in
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.api import ERRORS, WRITE_ERRORS
 from dxmonitor.common.errors import Forbidden, NotFound
+from dxmonitor.common.language import current_language
 
 from . import queries
 from .actions import create_indicator, update_indicator
@@ -54,13 +54,13 @@ def list_indicators(
 ):
     """The whole catalogue, or one group, or a diacritic-insensitive search."""
     found = list(queries.filter_indicators(group=group, q=q, active=None if include_retired else True))
-    language = get_language() or "vi"
+    language = current_language()
     return {"count": len(found), "items": [indicator_out(i, language=language) for i in found]}
 
 
 @router.get("/indicators/{code}", response={200: IndicatorOut, **ERRORS}, url_name="indicator_detail")
 def indicator_detail(request: HttpRequest, code: str):
-    return indicator_out(require_indicator(code), language=get_language() or "vi")
+    return indicator_out(require_indicator(code), language=current_language())
 
 
 @router.get(

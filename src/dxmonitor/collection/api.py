@@ -4,7 +4,6 @@ import datetime
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -15,6 +14,7 @@ from dxmonitor.catalog.api import require_indicator
 from dxmonitor.common.api import ERRORS, WRITE_ERRORS, ErrorOut, Paging, page
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.common.ids import is_id
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.api import get_unit
 from dxmonitor.geo.models import Unit
 from dxmonitor.geo.queries import unit_for_code
@@ -58,7 +58,7 @@ class ValueFilter(Paging):
 
 
 def language() -> str:
-    return get_language() or "vi"
+    return current_language()
 
 
 def get_value(value_id: int, *, viewer=queries.SYSTEM) -> Value:

@@ -7,13 +7,13 @@ token, and show only the units the user may read.
 import datetime
 
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.common.api import ERRORS, WRITE_ERRORS, Paging, page
 from dxmonitor.common.display import format_value
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.api import get_unit
 from dxmonitor.geo.schemas import UnitBrief, unit_brief
 
@@ -22,10 +22,6 @@ from .models import RuleViolation, ValidationRule, ValueFlag
 from .periods import parse_period
 
 router = Router(tags=["checks"])
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 class RuleOut(Schema):
@@ -219,7 +215,7 @@ def recheck_out(report: rules.CheckReport) -> dict:
 @router.get("/rules", response={200: list[RuleOut], **ERRORS}, url_name="rules")
 def list_rules(request: HttpRequest):
     """The declared validation rules, active or not (twin of /rules/)."""
-    language = _language()
+    language = current_language()
     return [rule_out(r, language=language) for r in ValidationRule.objects.order_by("code")]
 
 
@@ -234,7 +230,7 @@ def list_violations(request: HttpRequest, filters: Query[CheckFilter]):
         user=request.auth,
     )
     count, items = page(found, limit=filters.limit, offset=filters.offset)
-    language = _language()
+    language = current_language()
     return {"count": count, "items": [violation_out(v, language=language) for v in items]}
 
 
@@ -263,7 +259,7 @@ def list_flags(request: HttpRequest, filters: Query[FlagFilter]):
         period=filters.period,
     )
     count, items = page(found, limit=filters.limit, offset=filters.offset)
-    language = _language()
+    language = current_language()
     return {"count": count, "items": [flag_out(f, language=language) for f in items]}
 
 
@@ -277,4 +273,4 @@ def resolve(request: HttpRequest, flag_id: int, payload: ResolveIn):
     """An approver has looked at the flagged value and keeps it ("Đã xem, giữ nguyên")."""
     flag = outliers.get_flag(flag_id=flag_id, user=request.auth)
     resolved = outliers.resolve_flag(flag=flag, user=request.auth, note=payload.note)
-    return flag_out(resolved, language=_language())
+    return flag_out(resolved, language=current_language())

@@ -8,7 +8,6 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.translation import get_language
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -18,6 +17,7 @@ from dxmonitor.collection.api import ValueFilter, filtered_values
 from dxmonitor.collection.models import ImportJob
 from dxmonitor.common import exports
 from dxmonitor.common.api import ErrorOut
+from dxmonitor.common.language import current_language
 
 from . import actions
 from .actions import job_report
@@ -31,10 +31,6 @@ FILE_RESPONSE = {
     "content": {exports.CONTENT_TYPES["xlsx"]: {}, exports.CONTENT_TYPES["csv"]: {}},
     "description": "the file",
 }
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 class FileProblemOut(Schema):
@@ -168,5 +164,7 @@ def values_export(request: HttpRequest, filters: Query[ExportFilter]):
     spreadsheet would run as formulas come out as text."""
     viewer = requester(request)
     values = filtered_values(filters, viewer=viewer)
-    table = values_table(values, language=_language(), show_people=is_signed_in(request), title="Số liệu")
+    table = values_table(
+        values, language=current_language(), show_people=is_signed_in(request), title="Số liệu"
+    )
     return exports.response(table, format=filters.format, stem="so-lieu")

@@ -11,13 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dxmonitor.accounts.permissions import ENTER, grants
 from dxmonitor.common import exports
 from dxmonitor.common.errors import DomainError, NotFound
+from dxmonitor.common.language import current_language
 from dxmonitor.geo import queries as unit_queries
 from dxmonitor.geo.models import Level
 
@@ -26,10 +26,6 @@ from .exports import report_table, units_table
 from .sniff import check_size, max_upload_bytes
 
 PROBLEMS_SHOWN = 1000
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 def _format(request: HttpRequest) -> str:
@@ -68,9 +64,9 @@ def template(request: HttpRequest) -> HttpResponse:
             unit_id=int(unit) if unit.isdigit() else None,
         )
     except NotFound as exc:
-        raise Http404(exc.message(_language())) from exc
+        raise Http404(exc.message(current_language())) from exc
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("web:files")
     return HttpResponse(
         data,
@@ -93,7 +89,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             return redirect("web:files")
         job = actions.check_upload(data=actions.read_upload(upload), file_name=upload.name, user=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("web:files")
     return redirect("web:upload", job_id=job.pk)
 
@@ -102,7 +98,7 @@ def _job(request: HttpRequest, job_id):
     try:
         return actions.get_upload(job_id=job_id, user=request.user)
     except NotFound as exc:
-        raise Http404(exc.message(_language())) from exc
+        raise Http404(exc.message(current_language())) from exc
 
 
 @login_required
@@ -136,7 +132,7 @@ def upload_apply(request: HttpRequest, job_id) -> HttpResponse:
     try:
         job = actions.apply_upload(job=job, user=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("web:upload", job_id=job.pk)
     # The report page says what the apply wrote, or what it found.
     return redirect("web:upload", job_id=job.pk)
@@ -157,7 +153,7 @@ def units_export(request: HttpRequest) -> HttpResponse:
     except ValueError:
         as_of = timezone.localdate()
     units = unit_queries.filter_units(level=level, as_of=as_of, q=q or None).select_related("parent")
-    table = units_table(units, language=_language(), title=_("Administrative units"))
+    table = units_table(units, language=current_language(), title=_("Administrative units"))
     return exports.response(table, format=_format(request), stem=f"don-vi-{level}-{as_of.isoformat()}")
 
 
@@ -167,5 +163,5 @@ def report_export(request: HttpRequest, code: str, unit_id: int, period: str) ->
     from dxmonitor.workflow.views import _form
 
     form = _form(request, code, unit_id, period)  # 404, or 403 to whoever may not read the unit
-    table = report_table(form, language=_language())
+    table = report_table(form, language=current_language())
     return exports.response(table, format=_format(request), stem=f"bao-cao-{code}-{period}-{form.unit.code}")

@@ -7,12 +7,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.language import current_language
 
 from . import actions, queries
 from .models import Job
@@ -21,19 +21,15 @@ from .schemas import percent
 PER_PAGE = 50
 
 
-def _language() -> str:
-    return get_language() or "vi"
-
-
 def _title(job: Job) -> str:
     from .registry import kind_of
 
     kind = kind_of(job.kind)
-    return kind.title(_language()) if kind else job.kind
+    return kind.title(current_language()) if kind else job.kind
 
 
 def _row(job: Job, user) -> dict:
-    language = _language()
+    language = current_language()
     return {
         "job": job,
         "title": _title(job),
@@ -51,7 +47,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     try:
         found = queries.jobs_for(user=request.user, status=status, everyone=everyone)
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("jobs:list")
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     api_url = reverse("api:jobs") + "?" + request.GET.urlencode()
@@ -78,7 +74,9 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     try:
         job = actions.get_job(job_id=job_id, user=request.user)
     except DomainError as exc:
-        return render(request, "jobs/missing.html", {"message": exc.message(_language())}, status=exc.status)
+        return render(
+            request, "jobs/missing.html", {"message": exc.message(current_language())}, status=exc.status
+        )
     return render(
         request,
         "jobs/detail.html",
@@ -97,7 +95,7 @@ def job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
     try:
         job = actions.retry_job(job=actions.get_job(job_id=job_id, user=request.user), user=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("jobs:list")
     messages.success(request, _("The job was queued again."))
     return redirect("jobs:detail", job_id=job.pk)

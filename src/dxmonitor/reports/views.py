@@ -8,22 +8,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dxmonitor.accounts.permissions import ENTER, grants
 from dxmonitor.common.errors import DomainError, NotFound
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.models import Level, Unit
 
 from . import actions, queries
 from .files import download
 
 PER_PAGE = 50
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 def _issuing_units(user) -> list[Unit]:
@@ -38,7 +34,7 @@ def _get(request: HttpRequest, report_id: int):
     try:
         return queries.get_report(report_id=report_id, user=request.user)
     except NotFound as exc:
-        raise Http404(exc.message(_language())) from exc
+        raise Http404(exc.message(current_language())) from exc
 
 
 @login_required
@@ -87,7 +83,7 @@ def make(request: HttpRequest) -> HttpResponse:
             or None,
         )
     except (DomainError, ValueError) as exc:
-        text = exc.message(_language()) if isinstance(exc, DomainError) else _("Choose a unit.")
+        text = exc.message(current_language()) if isinstance(exc, DomainError) else _("Choose a unit.")
         messages.error(request, text)
         return redirect("reports:index")
     messages.success(request, _("Report %(number)s made.") % {"number": report.number_symbol})
@@ -121,7 +117,7 @@ def _file(request: HttpRequest, report_id: int, which: str) -> HttpResponse:
     try:
         return download(report, which)
     except NotFound as exc:
-        raise Http404(exc.message(_language())) from exc
+        raise Http404(exc.message(current_language())) from exc
 
 
 @login_required
@@ -159,7 +155,7 @@ def sign(request: HttpRequest, report_id: int) -> HttpResponse:
             reason=request.POST.get("reason", "")[:200],
         )
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("reports:detail", report.pk)
     messages.success(request, _("Report signed."))
     return redirect("reports:detail", report.pk)

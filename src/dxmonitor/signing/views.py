@@ -8,20 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dxmonitor.accounts.permissions import is_national_admin
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.language import current_language
 
 from . import actions, queries
 from .models import TrustedRoot
 from .uploads import max_pdf_bytes, read_certificate_upload, read_pdf_upload, read_pkcs12_upload
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 @login_required
@@ -52,7 +48,7 @@ def upload_credential(request: HttpRequest) -> HttpResponse:
             label=request.POST.get("label", "").strip()[:200],
         )
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("signing:overview")
     messages.success(request, _("Signing key kept: %(name)s") % {"name": credential.subject_name})
     return redirect("signing:overview")
@@ -77,7 +73,7 @@ def add_unit_key(request: HttpRequest) -> HttpResponse:
             by=request.user,
         )
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("signing:overview")
     messages.success(
         request, _("Key of %(unit)s kept: %(name)s") % {"unit": unit.name, "name": credential.subject_name}
@@ -93,7 +89,7 @@ def stop_key(request: HttpRequest, credential_id: int) -> HttpResponse:
         credential = actions.get_credential(credential_id=credential_id, user=request.user)
         actions.deactivate_credential(credential=credential, by=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("signing:overview")
     messages.success(request, _("The key is no longer used: %(name)s") % {"name": credential.subject_name})
     return redirect("signing:overview")
@@ -108,7 +104,7 @@ def add_root(request: HttpRequest) -> HttpResponse:
             certificate_pem=text, name=request.POST.get("name", "").strip()[:200], by=request.user
         )
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("signing:overview")
     messages.success(request, _("Trusted certification authority: %(name)s") % {"name": root.name})
     return redirect("signing:overview")
@@ -122,7 +118,7 @@ def remove_root(request: HttpRequest, root_id: int) -> HttpResponse:
         try:
             actions.remove_trusted_root(root=root, by=request.user)
         except DomainError as exc:
-            messages.error(request, exc.message(_language()))
+            messages.error(request, exc.message(current_language()))
     return redirect("signing:overview")
 
 
@@ -136,7 +132,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             data = read_pdf_upload(upload)
             result = queries.verify_pdf(pdf=data)
         except DomainError as exc:
-            messages.error(request, exc.message(_language()))
+            messages.error(request, exc.message(current_language()))
             return render(request, "signing/verify.html", context, status=400)
         actions.record_check(
             file_name=upload.name or "",

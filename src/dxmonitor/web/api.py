@@ -3,7 +3,6 @@
 import datetime
 
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 
 from dxmonitor.accounts.api import is_signed_in, requester
@@ -12,6 +11,7 @@ from dxmonitor.catalog.schemas import IndicatorPage, indicator_out
 from dxmonitor.collection.queries import compare_all
 from dxmonitor.collection.schemas import DocumentOut, ValueOut, document_out, value_out
 from dxmonitor.common.api import ERRORS
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.queries import search_units
 from dxmonitor.geo.schemas import UnitBrief, UnitPage, unit_brief, unit_out
 
@@ -45,7 +45,7 @@ class SearchOut(Schema):
 @router.get("/home", response={200: HomeOut, **ERRORS}, url_name="home")
 def home(request: HttpRequest):
     """What the system holds, and the latest real facts with their sources."""
-    language = get_language() or "vi"
+    language = current_language()
     data = summary(viewer=requester(request))
     comparisons = compare_all(data["latest"])
     people = is_signed_in(request)
@@ -66,7 +66,7 @@ def home(request: HttpRequest):
 @router.get("/search", response={200: SearchOut, **ERRORS}, url_name="search")
 def search(request: HttpRequest, q: str = Query(..., max_length=200)):
     """Units and indicators matching `q`, diacritics optional; an empty query finds nothing."""
-    language = get_language() or "vi"
+    language = current_language()
     q = q.strip()
     units = search_units(q=q, limit=30) if q else []
     indicators = search_indicators(q=q, limit=20) if q else []

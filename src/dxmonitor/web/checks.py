@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,15 +16,12 @@ from dxmonitor.collection import outliers, rules
 from dxmonitor.collection.models import ValidationRule
 from dxmonitor.collection.periods import PeriodError, parse_period
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.language import current_language
 from dxmonitor.geo import queries as unit_queries
 from dxmonitor.geo.models import Unit
 
 PAGE_SIZE = 50
 FLAGS_SHOWN = 100
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 def _home_unit(request: HttpRequest) -> Unit | None:
@@ -60,7 +56,7 @@ def _filters(request: HttpRequest, source) -> tuple[Unit | None, str, list[Unit]
         try:
             period = parse_period(raw_period[:16]).code
         except PeriodError as exc:
-            messages.error(request, exc.message(_language()))
+            messages.error(request, exc.message(current_language()))
     return within, period, others, q
 
 
@@ -106,7 +102,7 @@ def checks_refresh(request: HttpRequest) -> HttpResponse:
     try:
         report = rules.recheck(within=within, period=period or None, user=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
     else:
         messages.success(
             request,
@@ -134,7 +130,7 @@ def flag_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
         flag = outliers.get_flag(flag_id=flag_id, user=request.user)
         outliers.resolve_flag(flag=flag, user=request.user, note=request.POST.get("note", "")[:2000])
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
     else:
         messages.success(request, _("Marked as seen; the value is kept."))
     return redirect(back)

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +20,7 @@ from dxmonitor.catalog.models import Indicator
 from dxmonitor.catalog.schemas import IndicatorPatch
 from dxmonitor.collection import queries as value_queries
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.language import current_language
 from dxmonitor.geo import queries as unit_queries
 from dxmonitor.geo.actions import add_village
 from dxmonitor.geo.models import LEGACY_LAST_DAY, REORGANISATION_DATE, Level
@@ -29,10 +29,6 @@ from .forms import IndicatorForm, VillageForm
 from .summary import evidence_segments, summary
 
 PAGE_SIZE = 50
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 def _as_of(request: HttpRequest) -> datetime.date:
@@ -140,7 +136,7 @@ def unit_add_village(request: HttpRequest, unit_id: int) -> HttpResponse:
             source="form",
         )
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("web:unit", unit_id=commune.pk)
     messages.success(request, _("%(name)s added.") % {"name": village.name})
     return redirect("web:unit", unit_id=commune.pk)
@@ -202,7 +198,7 @@ def indicator_new(request: HttpRequest) -> HttpResponse:
         try:
             indicator = create_indicator(data=form.to_input(), user=request.user, channel="form")
         except DomainError as exc:
-            form.add_domain_error(exc, _language())
+            form.add_domain_error(exc, current_language())
         else:
             messages.success(request, _("Indicator %(code)s added.") % {"code": indicator.code})
             return redirect("web:indicator", code=indicator.code)
@@ -225,7 +221,7 @@ def indicator_edit(request: HttpRequest, code: str) -> HttpResponse:
                 channel="form",
             )
         except DomainError as exc:
-            form.add_domain_error(exc, _language())
+            form.add_domain_error(exc, current_language())
         else:
             messages.success(request, _("Indicator %(code)s saved.") % {"code": indicator.code})
             return redirect("web:indicator", code=indicator.code)

@@ -2,13 +2,13 @@
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dxmonitor.accounts.api import WRITE_AUTH, requester
 from dxmonitor.common.api import WRITE_ERRORS, ErrorOut, Paging, page
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.api import get_unit
 
 from . import approval, queries
@@ -31,7 +31,7 @@ class CollectFilter(Paging):
 
 
 def language() -> str:
-    return get_language() or "vi"
+    return current_language()
 
 
 def _user(request: HttpRequest):

@@ -6,20 +6,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.language import current_language
 
 from . import approval
 from .inbox import deciding_units, inbox
 from .models import Report
 from .views import _form, form_url
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 @login_required
@@ -54,7 +50,9 @@ def inbox_approve(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("%(count)d reports approved.") % {"count": len(done)})
     for outcome in outcomes:
         if outcome.error is not None:
-            messages.error(request, f"{outcome.report.unit.name}: {outcome.error.message(_language())}")
+            messages.error(
+                request, f"{outcome.report.unit.name}: {outcome.error.message(current_language())}"
+            )
     return redirect("web:inbox")
 
 
@@ -66,7 +64,7 @@ def _decide(request: HttpRequest, code: str, unit_id: int, period: str, decide, 
     try:
         decide(report=form.report, user=request.user, text=request.POST.get("reason", "")[:2000])
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect(form_url(form))
     messages.success(request, done)
     return redirect(form_url(form))

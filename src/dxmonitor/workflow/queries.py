@@ -13,7 +13,6 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dxmonitor.accounts.permissions import APPROVE, ENTER, READ, can, grants
@@ -23,6 +22,7 @@ from dxmonitor.collection.models import DataSet, DataSetIndicator, PeriodWindow,
 from dxmonitor.collection.periods import MONTH, QUARTER, YEAR, Period, parse_period
 from dxmonitor.common.display import format_ratio, unit_label
 from dxmonitor.common.errors import DomainError, NotFound
+from dxmonitor.common.language import current_language
 from dxmonitor.common.numbers import format_number
 from dxmonitor.geo.models import Level, Unit
 from dxmonitor.geo.queries import filter_units, valid_during, valid_on
@@ -408,7 +408,7 @@ class ReportForm:
         """Rules the figures break, as {"error": bool, "text": str}, errors first."""
         checked = [self.unit, *self.units] if self.is_grid else [self.unit]
         names = {u.pk: u.name for u in checked}
-        language = get_language() or "vi"
+        language = current_language()
         return [
             {
                 "error": is_error(v),

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +22,7 @@ from dxmonitor.accounts.permissions import APPROVE, ENTER, can, grants
 from dxmonitor.collection.actions import CREATED, DELETED, RESTORED, UNCHANGED, UPDATED
 from dxmonitor.collection.datasets import reopen_period
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.queries import get_unit
 
 from . import queries
@@ -33,10 +33,6 @@ UNITS_PER_PAGE = 20
 SAVED = {CREATED, UPDATED, RESTORED, UNCHANGED}
 
 
-def _language() -> str:
-    return get_language() or "vi"
-
-
 def _load(code: str, unit_id: int, period: str) -> tuple:
     try:
         dataset = queries.get_dataset(code)
@@ -45,7 +41,7 @@ def _load(code: str, unit_id: int, period: str) -> tuple:
             raise NotFound(f"no unit {unit_id}", f"Không có đơn vị {unit_id}")
         return dataset, unit, queries.period_of(dataset, period)
     except NotFound as exc:
-        raise Http404(exc.message(_language())) from exc
+        raise Http404(exc.message(current_language())) from exc
 
 
 def _form(request: HttpRequest, code: str, unit_id: int, period: str) -> queries.ReportForm:
@@ -53,13 +49,13 @@ def _form(request: HttpRequest, code: str, unit_id: int, period: str) -> queries
     try:
         queries.check_reporting_unit(dataset, unit, parsed)
     except NotFound as exc:
-        raise Http404(exc.message(_language())) from exc
+        raise Http404(exc.message(current_language())) from exc
     if not queries.may_read(request.user, unit):
         raise PermissionDenied(_("You may not see the reports of this unit."))
     try:
         return queries.report_form(dataset=dataset, unit=unit, period=parsed, user=request.user)
     except NotFound as exc:
-        raise Http404(exc.message(_language())) from exc
+        raise Http404(exc.message(current_language())) from exc
 
 
 def form_url(form: queries.ReportForm) -> str:
@@ -145,7 +141,7 @@ def entry_form(request: HttpRequest, code: str, unit_id: int, period: str) -> Ht
         return render(request, "web/entry_form.html", _context(form, user=request.user))
     if not form.can_enter:
         raise PermissionDenied(_("You may not enter figures for this unit."))
-    language = _language()
+    language = current_language()
     rows, saved, failed = [], 0, 0
     for unit, cells in form.rows():
         done = []
@@ -277,7 +273,7 @@ def entry_cell(
     member = form.member(indicator)
     if unit is None or member is None:
         raise Http404(_("This figure is not part of the report."))
-    cell = _save(request, form, unit, member, _language())[1]
+    cell = _save(request, form, unit, member, current_language())[1]
     if cell.state not in ("error", "refused"):
         form = queries.report_form(
             dataset=form.dataset, unit=form.unit, period=form.period, user=request.user
@@ -296,7 +292,7 @@ def entry_submit(request: HttpRequest, code: str, unit_id: int, period: str) -> 
     try:
         report = submit_report(dataset=form.dataset, unit=form.unit, period=form.period, user=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect(form_url(form))
     if report.is_late:
         messages.success(request, _("Report submitted, after the deadline (marked late)."))
@@ -336,7 +332,7 @@ def entry_reopen(request: HttpRequest, code: str, unit_id: int, period: str) -> 
             reason=request.POST.get("reason", "")[:2000],
         )
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect(form_url(form))
     messages.success(
         request, _("The period is open again until %(day)s.") % {"day": until.strftime("%d/%m/%Y")}

@@ -1,26 +1,24 @@
 """Template filters that show numbers, values and periods as Vietnamese officials write them."""
 
 from django import template
-from django.utils.translation import get_language
 
 from dxmonitor.catalog.models import CHANNEL_LABELS
 from dxmonitor.collection.periods import PeriodError, parse_period
 from dxmonitor.common.display import format_ratio, format_value, unit_label
+from dxmonitor.common.language import current_language
 from dxmonitor.common.numbers import format_number
 from dxmonitor.geo.models import UnitType
 
 register = template.Library()
 
 
-def _lang() -> str:
-    return get_language() or "vi"
-
-
 @register.filter
 def num(value, decimals=None):
     if value is None or value == "":
         return ""
-    return format_number(value, language=_lang(), decimals=None if decimals is None else int(decimals))
+    return format_number(
+        value, language=current_language(), decimals=None if decimals is None else int(decimals)
+    )
 
 
 @register.filter
@@ -30,29 +28,29 @@ def show_value(value):
         value.value,
         comparator=value.comparator,
         measure_unit=value.indicator.measure_unit,
-        language=_lang(),
+        language=current_language(),
     )
 
 
 @register.filter
 def show_target(number, indicator):
-    return format_value(number, measure_unit=indicator.measure_unit, language=_lang())
+    return format_value(number, measure_unit=indicator.measure_unit, language=current_language())
 
 
 @register.filter
 def in_unit(number, measure_unit):
-    return format_value(number, measure_unit=measure_unit, language=_lang())
+    return format_value(number, measure_unit=measure_unit, language=current_language())
 
 
 @register.filter
 def ratio(value):
-    return format_ratio(value.numerator, value.denominator, language=_lang())
+    return format_ratio(value.numerator, value.denominator, language=current_language())
 
 
 @register.filter
 def period_label(code):
     try:
-        return parse_period(code or "").label(_lang())
+        return parse_period(code or "").label(current_language())
     except PeriodError:
         return code
 
@@ -61,7 +59,7 @@ def period_label(code):
 def name_of(obj):
     """The name of an indicator or a group in the page's language."""
     if hasattr(obj, "name_vi"):
-        return obj.name_en if _lang().startswith("en") else obj.name_vi
+        return obj.name_en if current_language().startswith("en") else obj.name_vi
     return str(obj)
 
 
@@ -91,7 +89,7 @@ _TYPE_EN = {
 def type_label(unit_type):
     """Vietnamese type names are terms of law; English pages gloss them."""
     label = UnitType(unit_type).label if unit_type in UnitType.values else unit_type
-    if _lang().startswith("en") and unit_type in _TYPE_EN:
+    if current_language().startswith("en") and unit_type in _TYPE_EN:
         return f"{label} ({_TYPE_EN[unit_type]})"
     return label
 
@@ -103,4 +101,4 @@ def channel_label(channel):
 
 @register.filter
 def measure(measure_unit):
-    return unit_label(measure_unit, _lang())
+    return unit_label(measure_unit, current_language())
