@@ -228,6 +228,7 @@ def _open_own_report(web) -> None:
 
 def _open_from_inbox(web, unit_id: int, period: str):
     page = web.page
+    page.locator("header nav summary", has_text="Báo cáo").click()
     _click_through(page, page.locator("header nav a", has_text="Hộp việc"))
     row = page.locator(
         f'section.inbox-waiting tr[data-report]:has(a[href="/collect/{DATASET}/{unit_id}/{period}/"])'
@@ -363,6 +364,7 @@ def test_a_report_is_returned_corrected_approved_and_the_province_signs_its_repo
 
     # The province's report for 2026.
     # Official reports are reached from the inbox.
+    page.locator("header nav summary", has_text="Báo cáo").click()
     _click_through(page, page.locator("header nav a", has_text="Hộp việc"))
     _click_through(page, page.locator("p.see-also a", has_text="Báo cáo chính thức"))
     make = page.locator("section.make-report form")

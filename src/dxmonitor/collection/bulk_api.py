@@ -170,6 +170,16 @@ def submit(request: HttpRequest, options: BulkQuery, *, suffix: str, dhis2: bool
             suffix=suffix,
         )
         fmt = payload.format
+        if dhis2 and fmt == FORMAT_OURS:
+            # DHIS2's paths answer with DHIS2's ImportSummary, which our format's answer is not.
+            payload.body.discard()
+            raise DomainError(
+                'DHIS2\'s path takes DHIS2\'s {"dataValues": [...]}; post {"values": [...]} to '
+                "/api/v1/dataValueSets",
+                'Đường dẫn của DHIS2 nhận {"dataValues": [...]} của DHIS2; hãy gửi {"values": [...]} tới '
+                "/api/v1/dataValueSets",
+                field="values",
+            )
         submitted = submit_payload(
             payload=payload,
             user=user,

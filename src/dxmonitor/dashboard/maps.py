@@ -23,6 +23,7 @@ from .queries import (
     first_with_figure,
     first_with_tile,
     language,
+    own_unit,
     require_year,
     store_years,
 )
@@ -43,7 +44,8 @@ def require_day(text: str) -> datetime.date | None:
 
 
 def map_question(*, viewer, unit_id: int | None, indicator: str, period: str, date: str, level: str) -> dict:
-    within = answers.require_unit(unit_id) if unit_id is not None else None
+    # Not asked: the country for a national role, else the viewer's own area.
+    within = answers.require_unit(unit_id) if unit_id is not None else own_unit(viewer)
     answers.check_read(viewer, within)
     answers.ensure_fresh()
     chosen = require_year(period) if period else default_period(within) if within else None

@@ -51,6 +51,15 @@ def store_years() -> list[int]:
     return [y for (y,) in rows]
 
 
+def own_unit(viewer: AbstractBaseUser | None) -> Unit | None:
+    """The highest unit the viewer reads, or None for a national role (or no role at all)."""
+    found = grants(viewer)
+    paths = found.paths(READ)
+    if found.everything or "" in paths or not paths:
+        return None
+    return Unit.objects.filter(path=sorted(paths, key=len)[0]).first()
+
+
 def default_unit(viewer: AbstractBaseUser | None) -> Unit | None:
     """The viewer's own unit; for a national role, the province whose units hold the most figures."""
     found = grants(viewer)
@@ -74,15 +83,36 @@ def default_unit(viewer: AbstractBaseUser | None) -> Unit | None:
 
 
 def default_period(unit: Unit) -> Period:
-    """The latest year with figures under the unit, else the store's latest year."""
+    """The latest year in which more than half as many units reported figures as in the best
+    year, counting the units under `unit` and under the units it was formed from (a province
+    formed in 2025 reads its earlier years from theirs): a year that has just begun (figures for
+    two communes so far) does not hide the last complete one. Else the store's latest year."""
+    paths = [u.path for u in _lineage(unit)]
+    under = " OR ".join(["starts_with(u.path, ?)"] * len(paths))
     with store() as cursor:
-        row = cursor.execute(
-            "SELECT max(f.year) FROM figures f JOIN units u ON u.id = f.unit_id "
-            "WHERE f.ptype = 'Y' AND f.kind = 'actual' AND f.year > 0 AND starts_with(u.path, ?)",
-            [unit.path],
-        ).fetchone()
-    year = row[0] if row and row[0] else next(iter(store_years()), timezone.localdate().year)
+        rows = cursor.execute(
+            "SELECT f.year, count(DISTINCT f.unit_id) FROM figures f JOIN units u ON u.id = f.unit_id "
+            "WHERE f.ptype = 'Y' AND f.kind = 'actual' AND f.method = 'reported' AND f.year > 0 "
+            f"AND ({under}) GROUP BY f.year ORDER BY f.year DESC",
+            paths,
+        ).fetchall()
+    best = max((count for _, count in rows), default=0)
+    year = next((y for y, count in rows if 2 * count > best), None)
+    if year is None:
+        year = next(iter(store_years()), timezone.localdate().year)
     return parse_period(str(year))
+
+
+def _lineage(unit: Unit, limit: int = 200) -> list[Unit]:
+    """The unit and every unit it was formed from, however far back."""
+    found, frontier = {unit.pk: unit}, [unit]
+    while frontier and len(found) < limit:
+        current = frontier.pop()
+        for link in predecessors(current):
+            if link.predecessor_id not in found:
+                found[link.predecessor_id] = link.predecessor
+                frontier.append(link.predecessor)
+    return list(found.values())
 
 
 def require_group(code: str) -> IndicatorGroup | None:
@@ -115,6 +145,7 @@ def dashboard_question(
     return Question(
         unit=unit,
         period=require_year(period) if period else default_period(unit),
+        period_chosen=not period,
         group=require_group(group),
         indicator=answers.require_indicators([indicator])[0] if indicator else None,
         scheme=require_scheme(scheme),
@@ -142,6 +173,8 @@ class Question:
     group: IndicatorGroup | None = None
     indicator: Indicator | None = None
     scheme: ScoringScheme | None = None
+    # No year asked: the page says which it opened on, and why.
+    period_chosen: bool = False
 
 
 def dashboard_answer(question: Question) -> dict:
@@ -171,6 +204,7 @@ def dashboard_answer(question: Question) -> dict:
         "trail": [unit_ref(u) for u in ancestors(unit)],
         "reorganisation": reorganisation(unit),
         "period": period_out(period.code, lang),
+        "period_chosen": question.period_chosen,
         "periods": [period_out(str(y), lang) for y in store_years()],
         "group": question.group.code if question.group else None,
         "groups": [

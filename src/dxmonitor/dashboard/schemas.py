@@ -11,14 +11,19 @@ from dxmonitor.collection.schemas import IndicatorRef, UnitRef
 
 class DashboardQuery(Schema):
     unit: int | None = Field(None, description="unit id (default: the viewer's own unit, or a province)")
-    period: str | None = Field(None, max_length=16, description='a year, "2024" (default: the latest)')
+    period: str | None = Field(
+        None, max_length=16, description='a year, "2024" (default: the latest with figures for most units)'
+    )
     group: str | None = Field(None, max_length=12, description="indicator group code (default: every group)")
     indicator: str | None = Field(None, max_length=64, description="indicator of the charts")
     scheme: str | None = Field(None, max_length=40, description="scoring scheme of the ranking")
 
 
 class MapQuery(Schema):
-    unit: int | None = Field(None, description="unit id whose units to draw (default: the whole country)")
+    unit: int | None = Field(
+        None,
+        description="unit id whose units to draw (default: the viewer's own area, or the country)",
+    )
     indicator: str | None = Field(None, max_length=64, description="indicator (default: the dashboard's)")
     period: str | None = Field(None, max_length=16, description="a year (default: the latest)")
     date: str | None = Field(
@@ -141,6 +146,9 @@ class DashboardOut(Schema):
     trail: list[UnitRef]
     reorganisation: Reorganisation
     period: PeriodOut
+    period_chosen: bool = Field(
+        False, description="no year was asked: the latest year with figures for most units under this one"
+    )
     periods: list[PeriodOut]
     group: str | None
     groups: list[GroupRef]

@@ -11,6 +11,7 @@ from django.db import OperationalError
 
 from dxmonitor.collection import bulk_sql
 from dxmonitor.collection.models import Value
+from dxmonitor.collection.tests.test_dhis2 import mapped  # noqa: F401 - a fixture
 from dxmonitor.common.retry import is_transient
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,7 @@ def test_writers_told_to_come_back_when_the_tries_run_out(client, admin_token, c
     assert dry.status_code == 503 and int(dry["Retry-After"]) > 0
 
 
+@pytest.mark.usefixtures("mapped")
 def test_dhis2_clients_get_a_web_message_with_retry_after(client, admin_token, contended):
     contended["left"] = 100
     payload = {"dataValues": [{"orgUnit": "x", "dataElement": "y", "period": "2024", "value": "1"}]}
@@ -73,7 +75,12 @@ def test_dhis2_clients_get_a_web_message_with_retry_after(client, admin_token, c
     assert refused.status_code == 409 and "Retry-After" not in refused
 
     contended["left"] = 100
-    response = post(client, admin_token, {"values": VALUES}, path="/api/dataValueSets")
+    payload = {
+        "dataValues": [
+            {"orgUnit": "DiszpKrYNg8", "dataElement": "DE_VILLAGES", "period": "2024", "value": "120"}
+        ]
+    }
+    response = post(client, admin_token, payload, path="/api/dataValueSets")
     assert response.status_code == 503
     assert int(response["Retry-After"]) > 0
     body = response.json()
@@ -85,3 +92,13 @@ def test_only_meetings_of_writers_are_transient():
     assert is_transient(OperationalError("database is locked"))
     assert not is_transient(OperationalError("no such table: x"))
     assert not is_transient(ValueError("database is locked"))
+
+
+def test_our_format_at_dhis2_paths_is_refused_with_an_import_summary(client, admin_token):
+    response = post(client, admin_token, {"values": VALUES}, path="/api/dataValueSets")
+    assert response.status_code == 409
+    body = response.json()
+    assert (
+        body["response"]["status"] == "ERROR" and "/api/v1/dataValueSets" in body["response"]["description"]
+    )
+    assert not Value.objects.filter(indicator__code="CTX.VILLAGES", period="2024", unit__code="098").exists()

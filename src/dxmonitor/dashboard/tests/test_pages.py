@@ -97,3 +97,45 @@ def test_the_map_page_draws_the_units_and_switches_structure(client, admin, plac
     data = json.loads(country.split('id="map-data" type="application/json">')[1].split("</script>")[0])
     assert data["kind"] == "choropleth" and data["basemap"] == [] and len(data["points"]) == 34
     assert "Natural Earth" in country and "01/07/2025" in country
+
+
+def test_a_province_approver_opens_the_map_on_their_province(client, officer, place):
+    grant_role(user=officer, role="approver", unit=place.province)
+    client.force_login(officer)
+    page = client.get("/dashboard/map/", {"period": "2024"})
+    assert page.status_code == 200, page.content.decode()[:500]
+    data = json.loads(
+        page.content.decode().split('id="map-data" type="application/json">')[1].split("</script>")[0]
+    )
+    drawn = {p["unit"]["id"] for p in data["points"]}
+    assert {place.good.pk, place.poor.pk} <= drawn and data["kind"] == "symbols"
+    twin = client.get("/api/v1/dashboard/map", {"period": "2024"}).json()
+    assert twin["within"]["id"] == place.province.pk
+
+
+def test_the_dashboard_opens_on_the_latest_year_most_units_report_and_says_so(client, admin, place):
+    from dxmonitor.dashboard.tests.conftest import put
+
+    # 2025 has begun: one commune of the province has a figure so far.
+    put(place.good, "INF.VILLAGES_WITHOUT_MOBILE", "2025", 0)
+    client.force_login(admin)
+    page = client.get("/dashboard/", {"unit": place.district.pk})
+    html = page.content.decode()
+    assert page.status_code == 200
+    said = html.split("period-chosen", 1)[1]
+    assert "Đang xem năm 2024, năm gần nhất có số liệu của phần lớn các đơn vị ở đây" in said
+    twin = client.get("/api/v1/dashboard", {"unit": place.district.pk}).json()
+    assert twin["period"]["code"] == "2024" and twin["period_chosen"] is True
+    asked = client.get("/dashboard/", {"unit": place.district.pk, "period": "2025"}).content.decode()
+    assert "Đang xem" not in asked
+    assert (
+        client.get("/api/v1/dashboard", {"unit": place.district.pk, "period": "2025"}).json()["period_chosen"]
+        is False
+    )
+
+
+def test_the_ranking_panel_speaks_plainly_to_the_committee(client, admin, place, scored):
+    client.force_login(admin)
+    html = client.get("/dashboard/", {"unit": place.province.pk, "period": "2022"}).content.decode()
+    ranking = html.split('id="h-ranking"', 1)[1].split("</section>", 1)[0]
+    assert "dxmonitor" not in ranking and "khi cán bộ phân tích của tỉnh tính xong" in ranking
