@@ -355,7 +355,7 @@ def run(
     scale = SCALES[scale_name]
     server = server or default_server()
     # A database kept by an earlier run (--keep) is used as it is: generating takes long.
-    name = database or f"dxm_bench_{secrets.token_hex(4)}"
+    name = database or f"dxm_bench_{os.getpid()}_{secrets.token_hex(4)}"
     uri = with_database(server, name)
     folder = Path(tempfile.mkdtemp(prefix="dxm-bench-analytics-"))
     admin = connect(server)

@@ -187,7 +187,7 @@ def served_country(*, scale_name: str, say: Say) -> Iterator[Site]:
     """The synthetic country of `scale_name` in a database and store of its own, removed after."""
     scale = SCALES[scale_name]
     require_server()
-    name = f"dxm_bench_dashboard_{secrets.token_hex(4)}"
+    name = f"dxm_bench_dashboard_{os.getpid()}_{secrets.token_hex(4)}"
     folder = Path(tempfile.mkdtemp(prefix="dxm-bench-dashboard-"))
     admin = _connect(f"{SERVER}/postgres")
     data = Path(admin.execute("SHOW data_directory").fetchone()[0])
