@@ -39,6 +39,7 @@ _QUALIFIERS = {
     "bị", "cần", "tiếp", "mua", "bán", "lắp", "truy",
     # "7 doanh nghiệp đầu tư hạ tầng", "4 xã điểm", "30 ấp thuộc 4 xã": some of them, not all.
     "đầu", "cung", "hoạt", "triển", "thuộc", "điểm", "xây", "kinh", "ứng", "tổ", "hoàn", "thí", "trả", "làm",
+    "là",
 }  # fmt: skip
 # "tại 32 thôn", "còn lại 9 ấp", "thuộc 4 xã": where, or what is left, not how many there are.
 _NOT_TOTAL_BEFORE = re.compile(r"\b(?:tại|ở|đến|trong|thuộc|còn lại|còn|từ|ngoài)\s*$", re.I)
@@ -424,6 +425,9 @@ def _not_a_total(text: str, right: list[Token], match: Match, mention: Mention) 
         text[max(0, mention.text_start - 12) : mention.text_start]
     ):
         return True
+    clause = text[max(0, mention.text_start - 60) : mention.text_start]
+    if _PARTS.search(clause[max(clause.rfind(";"), clause.rfind("."), 0) :]):
+        return True  # "1,3 triệu tài khoản; trong đó, 815.000 người …": a part of something else
     return _qualified(text, right, match)
 
 

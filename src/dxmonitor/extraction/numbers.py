@@ -37,7 +37,7 @@ _NOT_BEFORE = re.compile(
 # Words right after a number that make it something other than an indicator figure.
 _NOT_AFTER = re.compile(
     r"^\s*(?:g\b|tuổi|giờ|phút|giây|h\b|km|ha\b|m2|m²|kg|tấn|đồng|usd|vnđ|triệu đồng|tỷ đồng|lần\b|tháng|"
-    r"cấp\b|sao\b|năm\b|ngày|tuần|quý|trong\s+(?:số\s+)?\d|-\s*\d|–\s*\d|\.0\b|mbps|gb|tb\b|mb\b|mhz)",
+    r"cấp\b|sao\b|năm\b(?!\s+\d{4})|ngày|tuần|quý|trong\s+(?:số\s+)?\d|-\s*\d|–\s*\d|\.0\b|mbps|gb|tb\b|mb\b|mhz)",
     re.IGNORECASE,
 )
 # "mức độ 3, 4": the second level is no more a figure than the first.

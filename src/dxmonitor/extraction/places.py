@@ -76,6 +76,13 @@ _GENERIC_BEFORE = re.compile(
 _NATIONAL = re.compile(r"(?<!\w)(?:cả nước|toàn quốc)(?!\w)", re.IGNORECASE)
 # "xếp thứ 58 trong cả nước", "25/63 tỉnh, thành phố cả nước", "dẫn đầu cả nước": the country
 # is the field a province is ranked in, not what the figure is about.
+# Where the country is what a sentence is about: at its start or a clause's ("Cả nước có …",
+# "trong khi cả nước đạt …"), not after a noun ("chỉ số chuyển đổi số toàn quốc").
+_NATIONAL_SUBJECT_BEFORE = re.compile(
+    r"(?:^|[,.;:(\n])\s*"
+    r"(?:(?:trên|tại|ở|hiện nay|đến nay|tính chung|trong khi|khi|còn|và|riêng|mà)[ \t,]*)*$",
+    re.IGNORECASE,
+)
 _NATIONAL_SCOPE_BEFORE = re.compile(
     r"(?:\b(?:thứ|hạng)\s+\w+|\d\s*/\s*\d)[^.;:!?\n]{0,30}$|\b(?:(?<!khi )trong|của|nhất|đầu)\s*$",
     re.IGNORECASE,
@@ -181,7 +188,8 @@ def find_places(text: str, known_provinces: set[str] | None = None) -> list[Plac
         mentions.append(PlaceMention(match.start(), match.end(), Place(level, ""), generic=True))
     # "Cả nước có …" is about the country: no province's figure.
     for match in _NATIONAL.finditer(text):
-        if _NATIONAL_SCOPE_BEFORE.search(text[max(0, match.start() - 40) : match.start()]):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if _NATIONAL_SCOPE_BEFORE.search(before) or not _NATIONAL_SUBJECT_BEFORE.search(before):
             continue
         mentions.append(PlaceMention(match.start(), match.end(), NATIONAL))
     covered = {offset for m in mentions for offset in range(m.start, m.end)}

@@ -544,3 +544,11 @@ def test_a_level_word_after_a_noun_is_no_place_and_ratios_count_what_they_name()
         ("huyện Gia Lâm", "AWR.CDT_MEMBERS"),
         ("huyện Gia Lâm", "CTX.COMMUNES"),
     ]
+
+
+def test_a_part_introduced_by_trong_do_is_not_a_population():
+    text = (
+        "Ứng dụng của tỉnh Bình Định có hơn 600.000 tài khoản; trong đó, trên 400.000 người là người dân "
+        "của tỉnh, và gần 9.000 tài khoản thư công vụ."
+    )
+    assert [f[1:3] for f in facts_of(text)] == [("GOV.OFFICIAL_EMAIL_ACCOUNTS", 9000)]

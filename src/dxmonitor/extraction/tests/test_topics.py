@@ -59,3 +59,16 @@ def test_pillar_and_regional_ranks_are_not_the_index_rank():
 def test_a_ranking_of_online_dossiers_is_not_an_index_rank():
     text = "Tỷ lệ hồ sơ nộp trực tuyến của tỉnh Hà Tĩnh đạt 65,2%, xếp thứ 12/34 tỉnh, thành."
     assert facts_of(text) == [("tỉnh Hà Tĩnh", "GOV.ONLINE_DOSSIER_RATE", 65.2)]
+
+
+def test_ranks_of_several_years_in_one_sentence():
+    text = (
+        "Tỉnh Bình Dương giữ vững vị trí top 10 chỉ số chuyển đổi số toàn quốc, trong đó xếp thứ 6 năm 2021, "
+        "thứ 9 năm 2022 và thứ 7 năm 2023."
+    )
+    found = extract(text, catalogue=CATALOGUE, provinces=province_names())
+    assert [(f.locality, f.indicator, f.value, f.period) for f in found] == [
+        ("tỉnh Bình Dương", "DTI.RANK", 6, "2021"),
+        ("tỉnh Bình Dương", "DTI.RANK", 9, "2022"),
+        ("tỉnh Bình Dương", "DTI.RANK", 7, "2023"),
+    ]
