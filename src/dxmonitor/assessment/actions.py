@@ -15,6 +15,7 @@ from django.utils import timezone
 from dxmonitor.accounts.permissions import is_national_admin
 from dxmonitor.catalog.models import SchemeVersion, ScoringScheme
 from dxmonitor.common.errors import DomainError, Forbidden, InvalidInput, NotFound, Problem
+from dxmonitor.common.ids import is_id
 from dxmonitor.geo.models import Level, Unit
 from dxmonitor.geo.queries import valid_on
 
@@ -211,14 +212,16 @@ def open_round(
 
 
 def get_round(round_id: int) -> Round:
-    round_ = Round.objects.select_related("scheme", "version", "province").filter(pk=round_id).first()
+    found = Round.objects.select_related("scheme", "version", "province")
+    round_ = found.filter(pk=round_id).first() if is_id(round_id) else None
     if round_ is None:
         raise NotFound(f"assessment round {round_id} does not exist", f"Không có đợt đánh giá {round_id}")
     return round_
 
 
 def get_sheet(round_: Round, unit_id: int) -> Sheet:
-    sheet = Sheet.objects.select_related("unit").filter(round=round_, unit_id=unit_id).first()
+    found = Sheet.objects.select_related("unit")
+    sheet = found.filter(round=round_, unit_id=unit_id).first() if is_id(unit_id) else None
     if sheet is None:
         raise NotFound(
             f"unit {unit_id} is not assessed in round {round_.pk}",

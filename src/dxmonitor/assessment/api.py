@@ -11,6 +11,7 @@ from dxmonitor.accounts.api import WRITE_AUTH, requester
 from dxmonitor.catalog.schemes import require_scheme, require_version
 from dxmonitor.common.api import MAX_OFFSET, WRITE_ERRORS, ErrorOut
 from dxmonitor.common.errors import Forbidden, NotFound
+from dxmonitor.common.ids import is_id
 from dxmonitor.geo.api import get_unit
 
 from . import actions, appraisal
@@ -94,7 +95,7 @@ def put_department(request: HttpRequest, scheme: str, payload: DepartmentIn):
 )
 def add_appraiser(request: HttpRequest, department_id: int, payload: AppraiserIn):
     """Give a user the appraiser role of a department for a province (its administrators)."""
-    department = Department.objects.filter(pk=department_id).first()
+    department = Department.objects.filter(pk=department_id).first() if is_id(department_id) else None
     user = get_user_model().objects.filter(username=payload.username).first()
     if department is None or user is None:
         raise NotFound("no such department or user", "Không có sở, ngành hoặc tài khoản này")
@@ -228,11 +229,8 @@ def add_evidence(
 def evidence_file(request: HttpRequest, evidence_id: int):
     """An evidence file: to those who may read the unit's sheet, or to anyone once the round is
     published and the file marked public."""
-    evidence = (
-        Evidence.objects.select_related("entry__sheet__round", "entry__sheet__unit")
-        .filter(pk=evidence_id)
-        .first()
-    )
+    found = Evidence.objects.select_related("entry__sheet__round", "entry__sheet__unit")
+    evidence = found.filter(pk=evidence_id).first() if is_id(evidence_id) else None
     if evidence is None or not evidence.data:
         raise NotFound(f"no evidence file {evidence_id}", f"Không có tệp minh chứng {evidence_id}")
     round_, unit = evidence.entry.sheet.round, evidence.entry.sheet.unit

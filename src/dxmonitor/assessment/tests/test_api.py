@@ -215,3 +215,13 @@ def test_the_whole_round_through_the_api(call, people, measured, province, units
     assert anonymous.get(f"{BASE}/evidence/{evidence_id}/file").status_code == 404
     events = call("get", f"/rounds/{rid}/events", "organiser").json()
     assert {"opened", "adjust", "ask", "answered", "explained", "published"} <= {e["kind"] for e in events}
+
+
+def test_ids_out_of_range_are_not_found(client, call, opened, units):
+    huge = 10**22
+    assert call("get", f"/rounds/{huge}", "organiser").status_code == 404
+    assert call("get", f"/rounds/{opened.pk}/units/{huge}", "organiser").status_code == 404
+    path = f"/rounds/{opened.pk}/units/{huge}/components/CQS.1"
+    assert call("put", path, "specialist1", {"figure": "1"}).status_code == 404
+    assert client.get(f"{BASE}/evidence/{huge}/file").status_code == 404
+    assert client.get(f"/assessment/{huge}/").status_code == 404
