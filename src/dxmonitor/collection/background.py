@@ -18,6 +18,8 @@ def import_payload(context: Context) -> dict:
         envelope=arguments.get("envelope") or {},
         api_client=arguments.get("api_client", ""),
         progress=context.progress,
+        strategy=arguments.get("strategy", "CREATE_AND_UPDATE"),
+        atomic=bool(arguments.get("atomic")),
     )
 
 

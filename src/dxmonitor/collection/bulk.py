@@ -216,6 +216,7 @@ def import_values(
     chunk_size: int = CHUNK,
     run_checks: bool = True,
     synthetic: bool = False,
+    also_refused: BulkSummary | None = None,
 ) -> BulkSummary:
     """Check and write many values; report created / updated / unchanged / rejected.
 
@@ -226,7 +227,8 @@ def import_values(
     shows. `dry_run` checks and counts everything and writes nothing. After each chunk the
     declared rules and the outlier checks run for what it changed (`run_checks`).
     `synthetic` marks made-up demonstration figures; they never replace real ones, nor the
-    other way round.
+    other way round. With `all_or_nothing`, values a reader refused before checking
+    (`also_refused`, e.g. unmapped DHIS2 identifiers) roll the load back too.
     """
     from .rules import after_bulk
 
@@ -252,11 +254,13 @@ def import_values(
             rows = _validate(chunk, context, summary)
             # A file with a problem will be rolled back: keep checking for the full report,
             # stop writing.
-            if rows and not (all_or_nothing and summary.rejected):
+            refused = summary.rejected or (also_refused is not None and also_refused.rejected)
+            if rows and not (all_or_nothing and refused):
                 pipeline.submit(_Chunk(rows, context.writer.prepare(_staged(rows))))
             if progress:
                 progress(summary.total)
-        written = pipeline.close(rollback=dry_run or (all_or_nothing and bool(summary.rejected)))
+        refused = summary.rejected or (also_refused is not None and also_refused.rejected)
+        written = pipeline.close(rollback=dry_run or (all_or_nothing and bool(refused)))
     except BaseException as exc:
         pipeline.abandon()
         if is_transient(exc):
@@ -265,7 +269,8 @@ def import_values(
             raise Busy() from exc
         raise
     summary.merge(written)
-    summary.applied = not (dry_run or (all_or_nothing and summary.rejected))
+    refused = summary.rejected or (also_refused is not None and also_refused.rejected)
+    summary.applied = not (dry_run or (all_or_nothing and refused))
     summary.seconds = time.monotonic() - started
     return summary
 

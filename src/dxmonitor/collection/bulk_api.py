@@ -21,7 +21,8 @@ from dxmonitor.common.bounded_json import JsonTooComplex
 from dxmonitor.common.errors import DomainError, Forbidden
 
 from . import dhis2_mappings
-from .dhis2 import Dhis2Refused, check_options, refused_summary
+from .dhis2 import Dhis2Refused, check_options
+from .dhis2_summary import refused_summary
 from .jobs import get_job, job_out, read_payload, submit_payload
 from .payloads import FORMAT_DHIS2_JSON, FORMAT_OURS
 
@@ -31,7 +32,16 @@ router = Router(tags=["bulk"])
 class BulkQuery(Schema):
     dryRun: bool | None = Field(None, description="check and count, write nothing")
     dry_run: bool | None = Field(None, description="the same as dryRun")
-    importStrategy: str | None = Field(None, max_length=40, description="CREATE_AND_UPDATE only")
+    importStrategy: str | None = Field(
+        None,
+        max_length=40,
+        description="DHIS2 payloads: CREATE_AND_UPDATE (default), CREATE, UPDATE or DELETE",
+    )
+    atomicMode: str | None = Field(
+        None,
+        max_length=12,
+        description="DHIS2 payloads: NONE (default) keeps what is valid, ALL writes nothing on a conflict",
+    )
     idScheme: str | None = Field(None, max_length=40, description="UID or CODE (both match the mappings)")
     dataElementIdScheme: str | None = Field(None, max_length=40)
     orgUnitIdScheme: str | None = Field(None, max_length=40)
@@ -150,14 +160,16 @@ def submit(request: HttpRequest, options: BulkQuery, *, suffix: str, dhis2: bool
         raise Forbidden(
             "you may not enter figures for any unit", "Bạn không được giao nhập số liệu cho đơn vị nào"
         )
+    atomic_mode = getattr(options, "atomicMode", None)
     try:
-        check_options(
+        strategy = check_options(
             strategy=options.importStrategy,
             schemes={
                 "idScheme": options.idScheme,
                 "dataElementIdScheme": options.dataElementIdScheme,
                 "orgUnitIdScheme": options.orgUnitIdScheme,
             },
+            atomic=atomic_mode,
         )
     except Dhis2Refused as exc:
         return exc.status, refused_summary(exc, dry_run=dry_run), FORMAT_DHIS2_JSON
@@ -180,6 +192,15 @@ def submit(request: HttpRequest, options: BulkQuery, *, suffix: str, dhis2: bool
                 "/api/v1/dataValueSets",
                 field="values",
             )
+        if fmt == FORMAT_OURS and strategy != "CREATE_AND_UPDATE":
+            payload.body.discard()
+            raise Dhis2Refused(
+                f"importStrategy {options.importStrategy} applies to DHIS2 payloads only",
+                f"importStrategy {options.importStrategy} chỉ áp dụng cho dữ liệu DHIS2",
+                field="importStrategy",
+            )
+        payload.strategy = strategy
+        payload.atomic = (atomic_mode or "").strip().upper() == "ALL"
         submitted = submit_payload(
             payload=payload,
             user=user,

@@ -20,8 +20,8 @@ import ijson
 from dxmonitor.common.errors import DomainError, Problem
 
 from .bulk import BulkSummary, RawValue
-from .models import Dhis2Mapping
-from .payloads import Opener, amount, not_json, sorted_rejections
+from .models import Dhis2Mapping, Value
+from .payloads import Opener, amount, not_json
 from .periods import PeriodError, parse_period
 
 CSV_COLUMNS = (
@@ -37,7 +37,18 @@ CSV_COLUMNS = (
     "followup",
     "deleted",
 )
-STRATEGIES = {"CREATE_AND_UPDATE", "NEW_AND_UPDATES"}
+# DHIS2's import strategies and their older spellings.
+STRATEGIES = {
+    "CREATE_AND_UPDATE": "CREATE_AND_UPDATE",
+    "NEW_AND_UPDATES": "CREATE_AND_UPDATE",
+    "CREATE": "CREATE",
+    "NEW": "CREATE",
+    "UPDATE": "UPDATE",
+    "UPDATES": "UPDATE",
+    "DELETE": "DELETE",
+    "DELETES": "DELETE",
+}
+ATOMIC_MODES = {"ALL", "NONE"}
 ID_SCHEMES = {"UID", "CODE"}
 PARTS = ("value", "numerator", "denominator")
 SEP = "\x1f"  # joins the DHIS2 ids a refused value carries: data element, org unit, period
@@ -50,14 +61,21 @@ class Dhis2Refused(DomainError):
     status = 409
 
 
-def check_options(*, strategy: str | None, schemes: dict[str, str | None]) -> None:
-    """importStrategy CREATE_AND_UPDATE only; id schemes UID or CODE (both match `dhis2_id`)."""
-    if strategy and strategy.strip().upper() not in STRATEGIES:
+def check_options(*, strategy: str | None, schemes: dict[str, str | None], atomic: str | None = None) -> str:
+    """The import strategy (DHIS2's names); id schemes UID or CODE (both match `dhis2_id`);
+    atomicMode ALL or NONE. Anything else refuses the payload whole."""
+    chosen = STRATEGIES.get((strategy or "CREATE_AND_UPDATE").strip().upper())
+    if chosen is None:
         raise Dhis2Refused(
-            f"importStrategy {strategy} is not supported: only CREATE_AND_UPDATE (values are never "
-            "deleted in bulk; delete one value with DELETE /api/v1/values/{id})",
-            f"Không hỗ trợ importStrategy {strategy}: chỉ CREATE_AND_UPDATE (không xóa số liệu hàng loạt)",
+            f"importStrategy {strategy} is not supported: CREATE_AND_UPDATE, CREATE, UPDATE or DELETE",
+            f"Không hỗ trợ importStrategy {strategy}: CREATE_AND_UPDATE, CREATE, UPDATE hoặc DELETE",
             field="importStrategy",
+        )
+    if atomic and atomic.strip().upper() not in ATOMIC_MODES:
+        raise Dhis2Refused(
+            f"atomicMode {atomic} is not supported: ALL or NONE",
+            f"Không hỗ trợ atomicMode {atomic}: ALL hoặc NONE",
+            field="atomicMode",
         )
     for name, scheme in schemes.items():
         if scheme and scheme.strip().upper() not in ID_SCHEMES:
@@ -66,6 +84,7 @@ def check_options(*, strategy: str | None, schemes: dict[str, str | None]) -> No
                 f"Không hỗ trợ {name} {scheme}: dùng UID hoặc CODE",
                 field=name,
             )
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -111,6 +130,31 @@ class DataValue:
 
 
 @dataclass
+class Deletion:
+    """A value a DHIS2 payload deletes (importStrategy DELETE, `deleted`, or an empty value)."""
+
+    index: int
+    unit_id: int
+    target: Target
+    period: str
+    ref: str
+
+
+@dataclass
+class _Sum:
+    """Disaggregations of a data element mapped for any combo, added up into one figure."""
+
+    unit_id: int
+    period: str
+    target: Target
+    index: int
+    ref: str
+    comment: str
+    total: float = 0.0
+    combos: set[str] = field(default_factory=set)
+
+
+@dataclass
 class _Parts:
     unit_id: int
     period: str
@@ -145,10 +189,15 @@ class Dhis2Values:
     all their parts arrived, or the end of the payload, and are then merged into one value.
     """
 
-    def __init__(self, *, report: BulkSummary, resolver: Resolver | None = None) -> None:
+    def __init__(
+        self, *, report: BulkSummary, resolver: Resolver | None = None, strategy: str = "CREATE_AND_UPDATE"
+    ) -> None:
         self.report = report
         self.resolver = resolver or Resolver()
+        self.strategy = strategy
         self.pending: dict[tuple[int, str, str, str], _Parts] = {}
+        self.sums: dict[tuple[int, str, str, str, str], _Sum] = {}
+        self.deletions: list[Deletion] = []
         self.position = 0
 
     def conflict(self, *, index: int, obj: str, problem: Problem) -> None:
@@ -159,6 +208,13 @@ class Dhis2Values:
         for item in values:
             self.position = item.index + 1
             raw = self.one(item)
+            if raw is not None:
+                yield raw
+        sums, self.sums = self.sums, {}
+        for added in sums.values():
+            raw = self.place(
+                added.unit_id, added.period, added.target, added.index, added.ref, added.comment, added.total
+            )
             if raw is not None:
                 yield raw
         pending, self.pending = self.pending, {}
@@ -223,27 +279,10 @@ class Dhis2Values:
                 ),
             )
             return None
-        if item.deleted:
-            self.conflict(
-                index=item.index,
-                obj=item.data_element,
-                problem=Problem(
-                    "deleted",
-                    "deleting values is not supported in bulk; use DELETE /api/v1/values/{id}",
-                    "Không hỗ trợ xóa số liệu hàng loạt",
-                ),
-            )
-            return None
-        if item.value is None or (isinstance(item.value, str) and not item.value.strip()):
-            self.conflict(
-                index=item.index,
-                obj=item.data_element,
-                problem=Problem(
-                    "value",
-                    "the value is empty (values are not deleted in bulk)",
-                    "Giá trị trống (không xóa số liệu hàng loạt)",
-                ),
-            )
+        ref = SEP.join((item.data_element, item.org_unit, item.period))
+        if item.deleted or self.strategy == "DELETE" or item.value is None or not str(item.value).strip():
+            # DHIS2 deletes a value marked deleted, every value of a DELETE import, and an empty one.
+            self.deletions.append(Deletion(item.index, unit_id, target, item.period, ref))
             return None
         if not is_machine_number(item.value):
             self.conflict(
@@ -258,17 +297,68 @@ class Dhis2Values:
                 ),
             )
             return None
-        ref = SEP.join((item.data_element, item.org_unit, item.period))
+        if self.strategy in ("CREATE", "UPDATE") and not self.follows_strategy(item, unit_id, target):
+            return None
+        if item.combo and (item.data_element, item.combo) not in self.resolver.elements:
+            # Mapped for any combo: the disaggregations are added up into one figure.
+            key = (unit_id, target.indicator, item.period, target.kind, target.part)
+            added = self.sums.setdefault(
+                key, _Sum(unit_id, item.period, target, item.index, ref, item.comment)
+            )
+            if item.combo in added.combos:
+                self.conflict(
+                    index=item.index,
+                    obj=item.data_element,
+                    problem=Problem(
+                        "categoryOptionCombo",
+                        f"category option combo {item.combo} of {item.data_element} came twice",
+                        f"Tổ hợp {item.combo} của {item.data_element} bị gửi hai lần",
+                    ),
+                )
+                return None
+            added.combos.add(item.combo)
+            added.total += float(item.value)
+            return None
+        return self.place(unit_id, item.period, target, item.index, ref, item.comment, item.value)
+
+    def follows_strategy(self, item: DataValue, unit_id: int, target: Target) -> bool:
+        """CREATE keeps only new values, UPDATE only existing ones; the others are conflicts."""
+        exists = Value.objects.filter(
+            unit_id=unit_id,
+            indicator__code=target.indicator,
+            period=parse_period(item.period).code,
+            kind=target.kind,
+            is_deleted=False,
+        ).exists()
+        if exists == (self.strategy == "UPDATE"):
+            return True
+        en = "the value exists already" if exists else "there is no value to update"
+        vi = "Số liệu đã có" if exists else "Chưa có số liệu để cập nhật"
+        self.conflict(
+            index=item.index,
+            obj=item.data_element,
+            problem=Problem(
+                "importStrategy",
+                f"importStrategy {self.strategy}: {en}",
+                f"importStrategy {self.strategy}: {vi}",
+            ),
+        )
+        return False
+
+    def place(
+        self, unit_id: int, period: str, target: Target, index: int, ref: str, comment: str, value: Any
+    ) -> RawValue | None:
+        """One part of an indicator's value: the value itself, or a part that waits for the others."""
         if self.resolver.parts.get((target.indicator, target.kind), {"value"}) == {target.part}:
-            parts = _Parts(unit_id, item.period, target, item.index, ref, item.comment)
-            parts.values[target.part] = item.value
+            parts = _Parts(unit_id, period, target, index, ref, comment)
+            parts.values[target.part] = value
             return self.merged(parts)
-        key = (unit_id, target.indicator, item.period, target.kind)
-        parts = self.pending.setdefault(key, _Parts(unit_id, item.period, target, item.index, ref))
+        key = (unit_id, target.indicator, period, target.kind)
+        parts = self.pending.setdefault(key, _Parts(unit_id, period, target, index, ref))
         if target.part in parts.values:
             self.conflict(
-                index=item.index,
-                obj=item.data_element,
+                index=index,
+                obj=ref.split(SEP, 1)[0],
                 problem=Problem(
                     target.part,
                     f"the {target.part} of {target.indicator} for this org unit and period came twice",
@@ -276,8 +366,8 @@ class Dhis2Values:
                 ),
             )
             return None
-        parts.values[target.part] = item.value
-        parts.comment = parts.comment or item.comment
+        parts.values[target.part] = value
+        parts.comment = parts.comment or comment
         if set(parts.values) >= self.resolver.parts[(target.indicator, target.kind)]:
             del self.pending[key]
             return self.merged(parts)
@@ -325,11 +415,18 @@ def envelope_after(opener: Opener) -> dict[str, Any]:
 class Dhis2Json:
     """`{"dataSet", "period", "orgUnit", …, "dataValues": [{"dataElement", …}]}`."""
 
-    def __init__(self, opener: Opener, *, envelope: dict[str, Any], report: BulkSummary) -> None:
+    def __init__(
+        self,
+        opener: Opener,
+        *,
+        envelope: dict[str, Any],
+        report: BulkSummary,
+        strategy: str = "CREATE_AND_UPDATE",
+    ) -> None:
         self.opener = opener
         self.envelope = envelope
         self.complete_envelope = False
-        self.values = Dhis2Values(report=report)
+        self.values = Dhis2Values(report=report, strategy=strategy)
         self.report = report
 
     @property
@@ -378,9 +475,9 @@ class Dhis2Csv:
     """DHIS2's CSV: dataelement, period, orgunit, catoptcombo, attroptcombo, value, storedby,
     lastupdated, comment, followup, deleted; the header row is optional."""
 
-    def __init__(self, opener: Opener, *, report: BulkSummary) -> None:
+    def __init__(self, opener: Opener, *, report: BulkSummary, strategy: str = "CREATE_AND_UPDATE") -> None:
         self.opener = opener
-        self.values = Dhis2Values(report=report)
+        self.values = Dhis2Values(report=report, strategy=strategy)
 
     @property
     def position(self) -> int:
@@ -425,121 +522,3 @@ class Dhis2Csv:
                 ) from exc
             finally:
                 text.detach()
-
-
-def _object(ref: str, field_name: str) -> str:
-    if SEP not in ref:
-        return ref
-    element, org_unit, period = [*ref.split(SEP), "", ""][:3]
-    if field_name == "unit":
-        return org_unit
-    if field_name == "period":
-        return period or element
-    return element
-
-
-def error_code(field_name: str, message: str) -> str:
-    """DHIS2's error code for a conflict, so that clients can tell kinds of conflict apart."""
-    if field_name in ("orgUnit",) or (field_name == "unit" and "outside" not in message):
-        return "E7612"
-    if field_name == "unit":
-        return "E7617"
-    if field_name in ("dataElement", "indicator"):
-        return "E7610"
-    if field_name == "categoryOptionCombo":
-        return "E7613"
-    if field_name == "period":
-        if "submitted" in message or "closed" in message:
-            return "E7642"
-        return "E7643" if "not open" in message else "E7611"
-    if "empty" in message or "missing" in message:
-        return "E7618"
-    return "E7619"
-
-
-def import_options(*, dry_run: bool, strategy: str = "CREATE_AND_UPDATE", asynchronous: bool = False) -> dict:
-    return {
-        "idSchemes": {},
-        "dryRun": dry_run,
-        "async": asynchronous,
-        "importStrategy": strategy,
-        "mergeMode": "REPLACE",
-        "reportMode": "FULL",
-        "skipExistingCheck": False,
-        "sharing": False,
-        "skipNotifications": False,
-        "skipAudit": False,
-        "force": False,
-        "firstRowIsHeader": True,
-    }
-
-
-def _conflict(rejection) -> dict:
-    objects = {}
-    if SEP in rejection.ref:
-        element, org_unit, period = [*rejection.ref.split(SEP), "", ""][:3]
-        objects = {"dataElement": element, "orgUnit": org_unit, "period": period}
-    return {
-        "object": _object(rejection.ref, rejection.field),
-        "objects": objects,
-        "value": rejection.message_en,
-        "value_vi": rejection.message_vi,
-        "errorCode": error_code(rejection.field, rejection.message_en),
-        "property": rejection.field,
-        "indexes": [rejection.row] if rejection.row is not None else [],
-    }
-
-
-def import_summary(
-    summary: BulkSummary, *, dry_run: bool, strategy: str = "CREATE_AND_UPDATE", deleted: int = 0
-) -> dict:
-    """DHIS2's ImportSummary: counts, conflicts (object, message, error code, indexes), status."""
-    kept = summary.created + summary.updated + summary.unchanged + deleted
-    status = "SUCCESS" if not summary.rejected else ("WARNING" if kept else "ERROR")
-    description = "Import process completed successfully"
-    if summary.rejected:
-        description = f"Import process completed with {summary.rejected} conflicts"
-        if not kept:
-            description = "Import process failed: no value could be imported"
-    if dry_run:
-        description += " (dry run: nothing was saved)"
-    conflicts = [_conflict(r) for r in sorted_rejections(summary)]
-    return {
-        "responseType": "ImportSummary",
-        "status": status,
-        "description": description,
-        "importOptions": import_options(dry_run=dry_run, strategy=strategy),
-        "importCount": {
-            "imported": summary.created,
-            "updated": summary.updated,
-            "ignored": summary.unchanged + summary.rejected,
-            "deleted": deleted,
-        },
-        "conflicts": conflicts,
-        "rejectedIndexes": sorted({i for c in conflicts for i in c["indexes"]}),
-        "dataSetComplete": "false",
-    }
-
-
-def refused_summary(exc: DomainError, *, dry_run: bool) -> dict:
-    """An ImportSummary for a payload refused whole (unsupported option, unreadable body)."""
-    return {
-        "responseType": "ImportSummary",
-        "status": "ERROR",
-        "description": exc.message_en,
-        "importOptions": import_options(dry_run=dry_run),
-        "importCount": {"imported": 0, "updated": 0, "ignored": 0, "deleted": 0},
-        "conflicts": [
-            {
-                "object": exc.field,
-                "objects": {},
-                "value": exc.message_en,
-                "value_vi": exc.message_vi,
-                "errorCode": "",
-                "property": exc.field,
-                "indexes": [],
-            }
-        ],
-        "rejectedIndexes": [],
-        "dataSetComplete": "false",
-    }

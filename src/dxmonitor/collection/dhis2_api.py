@@ -35,7 +35,6 @@ DHIS2_VERSION = "2.40.0"
 
 
 class Dhis2Query(BulkQuery):
-    atomicMode: str | None = Field(None, max_length=12, description="NONE (default)")
     preheatCache: bool | None = Field(None, description="ignored")
     skipAudit: bool | None = Field(None, description="ignored")
     skipExistingCheck: bool | None = Field(None, description="ignored")

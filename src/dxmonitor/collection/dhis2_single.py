@@ -9,11 +9,11 @@ of its parts.
 from django.contrib.auth.models import AbstractBaseUser
 
 from dxmonitor.accounts.permissions import ENTER, can
-from dxmonitor.common.errors import DomainError, Forbidden
+from dxmonitor.common.errors import DomainError, Forbidden, Problem
 
 from .actions import Provenance, delete_value
 from .bulk import BulkSummary, import_values
-from .dhis2 import DataValue, Dhis2Values, Resolver
+from .dhis2 import DataValue, Deletion, Dhis2Values, Resolver
 from .dhis2_export import machine
 from .models import SourceType, Value
 from .periods import PeriodError, parse_period
@@ -126,3 +126,58 @@ def delete_one(
     delete_value(
         value=value, user=user, provenance=Provenance(source_type=SourceType.API, api_client=api_client)
     )
+
+
+def delete_many(
+    *, deletions: list[Deletion], user: AbstractBaseUser, api_client: str, dry_run: bool, report: BulkSummary
+) -> int:
+    """Delete what a DHIS2 payload deletes; how many were deleted (or would be, in a dry run).
+
+    A value that is not there is ignored, as DHIS2 does; one outside the caller's units, or held
+    by a submitted report, is a conflict."""
+    deleted = 0
+    provenance = Provenance(source_type=SourceType.API, api_client=api_client)
+    for item in deletions:
+        report.total += 1
+        try:
+            code = parse_period(item.period).code
+        except PeriodError as exc:
+            report.reject(
+                ref=item.ref, row=item.index, problem=Problem("period", exc.message_en, exc.message_vi)
+            )
+            continue
+        value = (
+            Value.objects.select_related("unit")
+            .filter(
+                unit_id=item.unit_id,
+                indicator__code=item.target.indicator,
+                period=code,
+                kind=item.target.kind,
+                is_deleted=False,
+            )
+            .first()
+        )
+        if value is None:
+            report.unchanged += 1
+            continue
+        if not can(user, ENTER, value.unit):
+            report.reject(
+                ref=item.ref,
+                row=item.index,
+                problem=Problem(
+                    "unit",
+                    f"{value.unit.name} is outside the units you may enter figures for",
+                    f"{value.unit.name} nằm ngoài các đơn vị bạn được nhập số liệu",
+                ),
+            )
+            continue
+        if not dry_run:
+            try:
+                delete_value(value=value, user=user, provenance=provenance)
+            except DomainError as exc:
+                report.reject(
+                    ref=item.ref, row=item.index, problem=Problem("period", exc.message_en, exc.message_vi)
+                )
+                continue
+        deleted += 1
+    return deleted

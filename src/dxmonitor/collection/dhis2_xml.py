@@ -127,10 +127,12 @@ def adx_period(text: str) -> str:
 class XmlValues:
     """DHIS2 XML or ADX → `RawValue`s, through the mappings like DHIS2 JSON."""
 
-    def __init__(self, opener: Opener, *, report: BulkSummary, root: str) -> None:
+    def __init__(
+        self, opener: Opener, *, report: BulkSummary, root: str, strategy: str = "CREATE_AND_UPDATE"
+    ) -> None:
         self.opener = opener
         self.root = root
-        self.values = Dhis2Values(report=report)
+        self.values = Dhis2Values(report=report, strategy=strategy)
 
     @property
     def position(self) -> int:

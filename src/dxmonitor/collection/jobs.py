@@ -24,7 +24,9 @@ from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.common.retry import Busy, retrying
 
 from .bulk import BulkSummary, RawValue, import_values
-from .dhis2 import Dhis2Csv, Dhis2Json, import_summary
+from .dhis2 import Dhis2Csv, Dhis2Json
+from .dhis2_single import delete_many
+from .dhis2_summary import import_summary
 from .dhis2_xml import ADX_ROOT, DXF_ROOT, XmlValues, sniff_xml
 from .models import ImportJob, SourceType
 from .payloads import (
@@ -63,6 +65,9 @@ class Payload:
     body: Body
     format: str
     envelope: dict[str, Any]
+    # DHIS2's importStrategy and atomicMode ALL (nothing written when anything is refused).
+    strategy: str = "CREATE_AND_UPDATE"
+    atomic: bool = False
 
 
 @dataclass
@@ -103,16 +108,21 @@ def read_payload(
 def reader(payload: Payload, report: BulkSummary) -> Reader:
     if payload.format == FORMAT_OURS:
         return OurJson(payload.body.open, report=report)
+    strategy = payload.strategy
     if payload.format == FORMAT_DHIS2_JSON:
-        return Dhis2Json(payload.body.open, envelope=payload.envelope, report=report)
+        return Dhis2Json(payload.body.open, envelope=payload.envelope, report=report, strategy=strategy)
     if payload.format in (FORMAT_DHIS2_XML, FORMAT_ADX):
         root = ADX_ROOT if payload.format == FORMAT_ADX else DXF_ROOT
-        return XmlValues(payload.body.open, report=report, root=root)
-    return Dhis2Csv(payload.body.open, report=report)
+        return XmlValues(payload.body.open, report=report, root=root, strategy=strategy)
+    return Dhis2Csv(payload.body.open, report=report, strategy=strategy)
 
 
-def answer(fmt: str, summary: BulkSummary, *, dry_run: bool) -> dict:
-    return result(summary) if fmt == FORMAT_OURS else import_summary(summary, dry_run=dry_run)
+def answer(
+    fmt: str, summary: BulkSummary, *, dry_run: bool, strategy: str = "CREATE_AND_UPDATE", deleted: int = 0
+) -> dict:
+    if fmt == FORMAT_OURS:
+        return result(summary)
+    return import_summary(summary, dry_run=dry_run, strategy=strategy, deleted=deleted)
 
 
 def _import(
@@ -124,7 +134,11 @@ def _import(
     api_client: str,
     dry_run: bool,
     progress: Callable[[int], None] | None = None,
+    payload: Payload | None = None,
+    source: Reader | None = None,
 ) -> dict:
+    atomic = payload is not None and payload.atomic
+
     def attempt() -> BulkSummary:
         return import_values(
             items=items,
@@ -134,6 +148,8 @@ def _import(
             api_client=api_client,
             dry_run=dry_run,
             progress=progress,
+            all_or_nothing=atomic,
+            also_refused=report if atomic else None,
         )
 
     # A dry run is one transaction rolled back at the end: when it meets another writer it has
@@ -141,8 +157,20 @@ def _import(
     # each chunk itself.
     replay = dry_run and isinstance(items, list)
     summary = retrying(lambda: _unless_busy(attempt)) if replay else attempt()
+    converter = getattr(source if source is not None else items, "values", None)
+    deletions = getattr(converter, "deletions", None) or []
+    deleted = 0
+    if deletions and (summary.applied or dry_run):
+        deleted = delete_many(
+            deletions=deletions, user=user, api_client=api_client, dry_run=dry_run, report=report
+        )
     summary.merge(report)
-    return answer(fmt, summary, dry_run=dry_run)
+    if atomic and not dry_run and not summary.applied:
+        # Nothing was kept: every value counts as ignored.
+        summary.unchanged = summary.total - summary.rejected
+        summary.created = summary.updated = 0
+    strategy = payload.strategy if payload is not None else "CREATE_AND_UPDATE"
+    return answer(fmt, summary, dry_run=dry_run, strategy=strategy, deleted=deleted)
 
 
 def _unless_busy(attempt: Callable[[], BulkSummary]) -> BulkSummary:
@@ -174,6 +202,8 @@ def submit_payload(
                 user=user,
                 api_client=api_client,
                 dry_run=dry_run,
+                payload=payload,
+                source=source,
             )
             return Submitted(format=payload.format, answer=body)
         payload.body.spool(name=f"{payload.id}.{CSV if payload.format == FORMAT_DHIS2_CSV else JSON}")
@@ -187,6 +217,7 @@ def submit_payload(
                 user=user,
                 api_client=api_client,
                 dry_run=dry_run,
+                payload=payload,
             )
             return Submitted(format=payload.format, answer=body)
         finally:
@@ -216,7 +247,13 @@ def start_job(*, payload: Payload, user: AbstractBaseUser, api_client: str, dry_
             kind="import.payload",
             user=user,
             job_id=job.pk,
-            arguments={"import": str(job.pk), "envelope": payload.envelope, "api_client": api_client},
+            arguments={
+                "import": str(job.pk),
+                "envelope": payload.envelope,
+                "api_client": api_client,
+                "strategy": payload.strategy,
+                "atomic": payload.atomic,
+            },
         )
     job.refresh_from_db()
     return job
@@ -232,6 +269,8 @@ def run_import(
     envelope: dict[str, Any],
     api_client: str,
     progress: Callable[[int, int | None], None] | None = None,
+    strategy: str = "CREATE_AND_UPDATE",
+    atomic: bool = False,
 ) -> dict:
     """Import a spooled payload: read it once whole (count, syntax), then import with progress.
 
@@ -243,7 +282,9 @@ def run_import(
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     path = spool_dir() / job.file_name
     body = Body(size=path.stat().st_size if path.exists() else 0, path=path)
-    payload = Payload(id=job.pk, body=body, format=job.format, envelope=envelope)
+    payload = Payload(
+        id=job.pk, body=body, format=job.format, envelope=envelope, strategy=strategy, atomic=atomic
+    )
     report_progress = progress or (lambda _done, _total: None)
     try:
         if job.user is None or not job.user.is_active:
@@ -271,6 +312,7 @@ def run_import(
             api_client=api_client,
             dry_run=job.dry_run,
             progress=advance,
+            payload=payload,
         )
         _update(
             job.pk,
