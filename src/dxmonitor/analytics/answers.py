@@ -22,7 +22,7 @@ from dxmonitor.geo.models import LEVEL_ORDER, Level, Unit
 from dxmonitor.geo.queries import get_unit, unit_for_code
 
 from . import queries
-from .actions import refresh_store
+from .actions import catch_up
 from .completeness import completeness
 from .schemas import (
     LIMITS,
@@ -42,7 +42,9 @@ def language() -> str:
 
 
 def ensure_fresh() -> None:
-    refresh_store()
+    """Before an answer: values changed since the store's refresh send one to the worker (run
+    at once where jobs run in the caller's process); a request never refreshes the store."""
+    catch_up()
 
 
 # --- reading the question -------------------------------------------------------------------

@@ -5,15 +5,16 @@ takes a role over the unit asked about; refreshing the store is for administrato
 """
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from dxmonitor.accounts.api import WRITE_AUTH, requester
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.api import ERRORS, WRITE_ERRORS
 from dxmonitor.common.errors import Forbidden, NotFound
+from dxmonitor.jobs.schemas import JobOut, job_out
 
 from . import answers
-from .actions import refresh_store
+from .actions import request_refresh
 from .schemas import (
     CompletenessOut,
     CompletenessQuery,
@@ -24,7 +25,6 @@ from .schemas import (
     RankingOut,
     RankingQuery,
     RefreshIn,
-    RefreshOut,
     SeriesOut,
     SeriesQuery,
     StatusOut,
@@ -131,17 +131,19 @@ def read_status(request: HttpRequest):
 @router.post(
     "/analytics/refresh",
     auth=WRITE_AUTH,
-    response={200: RefreshOut, **WRITE_ERRORS},
+    response={202: JobOut, **WRITE_ERRORS},
     url_name="analytics_refresh",
 )
 def post_refresh(request: HttpRequest, payload: RefreshIn):
-    """Take in the changes since the last refresh, or rebuild the store whole (`full`)."""
+    """Have the worker take in the changes since the last refresh, or rebuild the store whole
+    (`full`): answers 202 with the job (a refresh already waiting is answered instead)."""
     if not can_administer(request.auth):
         raise Forbidden(
             "only administrators refresh the analytics store", "Chỉ quản trị viên làm mới kho phân tích"
         )
-    report = refresh_store(full=payload.full)
-    return vars(report)
+    job = request_refresh(full=payload.full, user=request.auth)
+    job.refresh_from_db()
+    return Status(202, job_out(job, may_retry=True))
 
 
 def _number(text: str) -> int:

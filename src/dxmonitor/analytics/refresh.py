@@ -19,18 +19,25 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
+from django.db import connection
 
 from . import feed
 from .feed import PRODUCT, Source
 from .rollup import build_year
 from .store import (
     SCHEMA_VERSION,
+    current_generation,
     ensure_fact_table,
     fact_table,
     fact_years,
     get_meta,
+    new_generation,
+    open_for_writing,
+    publish,
     set_meta,
     store,
+    store_path,
+    writer_lock,
 )
 
 Progress = Callable[[str], None]
@@ -57,29 +64,102 @@ def refresh(
     *, full: bool = False, progress: Progress | None = None, source: Source = PRODUCT
 ) -> RefreshReport:
     """Bring the store up to date; a full rebuild when asked, when the store is new or when
-    the catalogue's rules of aggregation changed, else only what changed since the last time."""
+    the catalogue's rules of aggregation changed, else only what changed since the last time.
+
+    A file store is written as a new generation that readers move to when it is complete;
+    refreshes of several processes take turns (a second one waits for the first, then takes
+    in what is left)."""
     say = progress or (lambda _message: None)
-    with _refreshing, store() as cursor, feed.shared_connections():
+    path = store_path()
+    if path == ":memory:":
+        with _refreshing, store() as cursor, feed.shared_connections():
+            return _refresh_into(cursor, full=full, say=say, source=source)
+    with _refreshing, writer_lock(path), feed.shared_connections():
+        if current_generation(path) is None:
+            # Readers of a new installation get an empty store rather than wait for this one.
+            empty = new_generation(path, copy=False)
+            open_for_writing(empty).close()
+            publish(path, empty)
         started = time.monotonic()
-        top = watermark_now(source=source)
-        _load_reference(cursor, source=source)
-        rules = _rules_fingerprint(cursor)
-        stale = (
-            full
-            or get_meta(cursor, "schema") != SCHEMA_VERSION
-            or get_meta(cursor, "rules") != rules
-            or not get_meta(cursor, "watermark")
-        )
-        report = _rebuild(cursor, say, top, source) if stale else _increment(cursor, say, top, source)
-        # One commit for the four: each costs a write of the store's log.
-        cursor.execute("BEGIN TRANSACTION")
-        set_meta(cursor, "schema", SCHEMA_VERSION)
-        set_meta(cursor, "rules", rules)
-        set_meta(cursor, "watermark", str(report.watermark))
-        set_meta(cursor, "refreshed_at", str(time.time()))
-        cursor.execute("COMMIT")
+        if not full and _nothing_new(source=source):
+            with store() as cursor:
+                mark = int(get_meta(cursor, "watermark") or 0)
+            return RefreshReport(full=False, watermark=mark, seconds=time.monotonic() - started)
+        target = new_generation(path, copy=not full)
+        writer = open_for_writing(target)
+        try:
+            cursor = writer.cursor()
+            report = _refresh_into(cursor, full=full, say=say, source=source)
+            cursor.close()
+            writer.execute("CHECKPOINT")
+        except BaseException:
+            writer.close()
+            target.unlink(missing_ok=True)
+            raise
+        writer.close()
+        publish(path, target)
         report.seconds = time.monotonic() - started
         return report
+
+
+def _nothing_new(*, source: Source) -> bool:
+    """Whether the current generation already holds everything (answered only where it is
+    cheap to tell: no value changed since, and on PostgreSQL the reference tables' digests)."""
+    if not source.uri and connection.vendor != "postgresql":
+        return False
+    with store() as cursor:
+        if get_meta(cursor, "schema") != SCHEMA_VERSION or not get_meta(cursor, "watermark"):
+            return False
+        if watermark_now(source=source) > int(get_meta(cursor, "watermark")):
+            return False
+        for table, sql in _reference_sql(source):
+            fingerprint = source.fingerprint(sql)
+            if not fingerprint or get_meta(cursor, f"table:{table}") != fingerprint:
+                return False
+    return True
+
+
+def store_behind(*, source: Source = PRODUCT) -> bool:
+    """Whether values changed since the store's last refresh (a cheap look, for requests)."""
+    with store() as cursor:
+        mark = int(get_meta(cursor, "watermark") or 0)
+        versioned = get_meta(cursor, "schema") == SCHEMA_VERSION
+    return not versioned or watermark_now(source=source) > mark
+
+
+def _refresh_into(
+    cursor: duckdb.DuckDBPyConnection, *, full: bool, say: Progress, source: Source
+) -> RefreshReport:
+    started = time.monotonic()
+    top = watermark_now(source=source)
+    _load_reference(cursor, source=source)
+    rules = _rules_fingerprint(cursor)
+    stale = (
+        full
+        or get_meta(cursor, "schema") != SCHEMA_VERSION
+        or get_meta(cursor, "rules") != rules
+        or not get_meta(cursor, "watermark")
+    )
+    report = _rebuild(cursor, say, top, source) if stale else _increment(cursor, say, top, source)
+    # One commit for the four: each costs a write of the store's log.
+    cursor.execute("BEGIN TRANSACTION")
+    set_meta(cursor, "schema", SCHEMA_VERSION)
+    set_meta(cursor, "rules", rules)
+    set_meta(cursor, "watermark", str(report.watermark))
+    set_meta(cursor, "refreshed_at", str(time.time()))
+    cursor.execute("COMMIT")
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _reference_sql(source: Source) -> list[tuple[str, str]]:
+    return [
+        ("units", source.units_sql),
+        ("indicators", source.indicators_sql),
+        ("successions", source.successions_sql),
+        ("datasets", source.datasets_sql),
+        ("reports", source.reports_sql),
+    ]
 
 
 def _load_reference(cursor: duckdb.DuckDBPyConnection, *, source: Source) -> None:

@@ -198,15 +198,6 @@ class RefreshIn(Schema):
     full: bool = False
 
 
-class RefreshOut(Schema):
-    full: bool
-    values: int
-    years: list[int]
-    figures: int
-    seconds: float
-    watermark: int
-
-
 def unit_ref(unit: Unit) -> dict:
     return {
         "id": unit.pk,

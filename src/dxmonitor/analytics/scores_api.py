@@ -9,7 +9,7 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from dxmonitor.accounts.api import WRITE_AUTH, requester
@@ -21,9 +21,11 @@ from dxmonitor.common.errors import NotFound
 from dxmonitor.geo.models import Unit
 from dxmonitor.geo.queries import get_unit
 from dxmonitor.geo.schemas import UnitBrief, unit_brief
+from dxmonitor.jobs.schemas import JobOut, job_out
 
 from . import scores
-from .scoring import compute_scores, require_dated
+from .actions import queue_scores
+from .scoring import require_dated
 
 router = Router(tags=["scores"])
 READ_ERRORS = {**ERRORS, 403: WRITE_ERRORS[403]}
@@ -179,35 +181,27 @@ class ComputeIn(Schema):
     version: int | None = Field(None, ge=1, description="the scheme version to apply; default: the latest")
 
 
-class ComputeOut(Schema):
-    scheme: str
-    version: int
-    period: str
-    peer_groups: int
-    units: int
-    complete: int
-    missing: dict[str, int]
-    seconds: float
-
-
 @router.post(
-    "/scores/compute", response={200: ComputeOut, **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="scores_compute"
+    "/scores/compute", response={202: JobOut, **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="scores_compute"
 )
 def compute(request: HttpRequest, payload: ComputeIn):
-    """Compute the scores and ranks of a period from the analytics store (refreshed first).
+    """Have the worker compute the scores and ranks of a period from the analytics store
+    (refreshed first): answers 202 with the job, whose result says how many units, peer groups,
+    complete, and the components most often missing.
 
     Needs an analyst or administrator role over each province whose units are ranked.
     """
     scheme = require_scheme(payload.scheme)
     version = require_version(scheme, payload.version) if payload.version else None
-    report = compute_scores(
+    job = queue_scores(
         scheme=scheme,
-        period=require_dated(payload.period),
+        period=payload.period,
         within=_unit(payload.within, field="within"),
         version=version,
         user=request.auth,
     )
-    return vars(report)
+    job.refresh_from_db()
+    return Status(202, job_out(job, may_retry=True))
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -110,26 +110,9 @@ def compute_scores(
     period are replaced; other versions' scores stay as they are.
     """
     started = time.monotonic()
-    period = require_dated(period)
-    version = version or require_version(scheme)
-    if version.scheme_id != scheme.pk:
-        raise DomainError(
-            f"version {version.number} is not a version of {scheme.code}",
-            f"Phiên bản {version.number} không thuộc bộ chỉ số {scheme.code}",
-            field="version",
-        )
-    roots = roots_for(scheme=scheme, within=within, period=period)
-    if user is not None:
-        refused = [r for r in roots if not may_score(user, r)]
-        if refused:
-            where = refused[0].name if refused[0] is not None else "the whole country"
-            where_vi = refused[0].name if refused[0] is not None else "toàn quốc"
-            raise Forbidden(
-                f"{user.get_username()} may not compute scores for {where}: analysts and administrators may",
-                f"Tài khoản {user.get_username()} không được tính điểm cho {where_vi}; "
-                "chỉ chuyên viên phân tích và quản trị viên được làm",
-                field="within",
-            )
+    period, version, roots = check_compute(
+        scheme=scheme, period=period, within=within, version=version, user=user
+    )
     if refresh_store:
         from .refresh import refresh
 
@@ -190,6 +173,39 @@ def compute_scores(
     report.missing = dict(missing.most_common())
     report.seconds = time.monotonic() - started
     return report
+
+
+def check_compute(
+    *,
+    scheme: ScoringScheme,
+    period: Period | str,
+    within: Unit | None = None,
+    version: SchemeVersion | None = None,
+    user: AbstractBaseUser | None = None,
+) -> tuple[Period, SchemeVersion, list[Unit | None]]:
+    """What a computation of scores would cover, once it is known to be allowed: the period,
+    the version and the peer groups' roots. Raises what the request would get as its answer."""
+    period = require_dated(period)
+    version = version or require_version(scheme)
+    if version.scheme_id != scheme.pk:
+        raise DomainError(
+            f"version {version.number} is not a version of {scheme.code}",
+            f"Phiên bản {version.number} không thuộc bộ chỉ số {scheme.code}",
+            field="version",
+        )
+    roots = roots_for(scheme=scheme, within=within, period=period)
+    if user is not None:
+        refused = [r for r in roots if not may_score(user, r)]
+        if refused:
+            where = refused[0].name if refused[0] is not None else "the whole country"
+            where_vi = refused[0].name if refused[0] is not None else "toàn quốc"
+            raise Forbidden(
+                f"{user.get_username()} may not compute scores for {where}: analysts and administrators may",
+                f"Tài khoản {user.get_username()} không được tính điểm cho {where_vi}; "
+                "chỉ chuyên viên phân tích và quản trị viên được làm",
+                field="within",
+            )
+    return period, version, roots
 
 
 def _figures(tree: Tree, unit_ids: list[int], period: Period) -> dict[tuple[int, int], Figure]:

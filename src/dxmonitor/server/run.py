@@ -77,8 +77,12 @@ def serve(
     from granian.http import HTTP1Settings
 
     os.environ["DXM_WEB_THREADS"] = str(threads)
-    # Granian forks its processes: none may inherit this process's database connections.
+    # Granian forks its processes: none may inherit this process's database connections, nor
+    # its handles on the analytics store.
     connections.close_all()
+    from dxmonitor.analytics import store
+
+    store.close_all()
     worker = WorkerChild(say).start() if with_worker else None
     server = Granian(
         "dxmonitor.server.asgi:application",
