@@ -384,3 +384,13 @@ def store_status() -> Status:
         facts=facts,
         figures=figures,
     )
+
+
+def value_counts() -> dict[str, int]:
+    """How many values the system holds, real and synthetic, as of the store's last refresh
+    (counted by the refresh: nothing is counted per request)."""
+    ensure_fresh()
+    with store() as cursor:
+        values = int(get_meta(cursor, "count:values") or 0)
+        synthetic = int(get_meta(cursor, "count:synthetic") or 0)
+    return {"values": values, "real_values": values - synthetic, "synthetic_values": synthetic}

@@ -141,8 +141,17 @@ def _refresh_into(
         or not get_meta(cursor, "watermark")
     )
     report = _rebuild(cursor, say, top, source) if stale else _increment(cursor, say, top, source)
-    # One commit for the four: each costs a write of the store's log.
+    # What the home page says the system holds, counted once here rather than at every visit.
+    values = synthetic = 0
+    for year in fact_years(cursor):
+        counted = cursor.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE synthetic) FROM {fact_table(year)}"
+        ).fetchone()
+        values, synthetic = values + counted[0], synthetic + counted[1]
+    # One commit for the meta rows: each costs a write of the store's log.
     cursor.execute("BEGIN TRANSACTION")
+    set_meta(cursor, "count:values", str(values))
+    set_meta(cursor, "count:synthetic", str(synthetic))
     set_meta(cursor, "schema", SCHEMA_VERSION)
     set_meta(cursor, "rules", rules)
     set_meta(cursor, "watermark", str(report.watermark))

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 from django.conf import settings
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);

@@ -1,4 +1,4 @@
-"""The analytics store: refresh it, or rebuild it whole, with a progress line."""
+"""The analytics store: refresh it, or rebuild it whole, with a progress line; export it as Parquet."""
 
 import argparse
 import sys
@@ -55,6 +55,19 @@ def cmd_analytics_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_analytics_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from dxmonitor.analytics.parquet import export_parquet
+
+    report = export_parquet(folder=Path(args.to))
+    say(
+        f"wrote {report.figures:,} figures and {report.values:,} values in {report.files:,} Parquet files "
+        f"to {report.folder} in {report.seconds:.1f} s; up to change {report.watermark}"
+    )
+    return 0
+
+
 def register(sub: Subcommands, add: Adder) -> None:
     analytics = sub.add_parser("analytics", help="the analytics store").add_subparsers(
         dest="analytics_command", required=True
@@ -69,3 +82,10 @@ def register(sub: Subcommands, add: Adder) -> None:
         "--full", action="store_true", help="rebuild the whole store from the database instead"
     )
     add("status", cmd_analytics_status, "how current the analytics store is", analytics)
+    export = add(
+        "export",
+        cmd_analytics_export,
+        "write the store's figures and values as Parquet files partitioned by year and indicator",
+        analytics,
+    )
+    export.add_argument("--to", required=True, help="folder to write (replaced whole)")

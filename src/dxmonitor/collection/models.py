@@ -7,6 +7,7 @@ itself recorded.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 
@@ -141,6 +142,14 @@ class Value(models.Model):
             models.Index(fields=["indicator", "period", "unit"], name="collection_value_by_indicator"),
             models.Index(
                 fields=["document"], condition=models.Q(document__isnull=False), name="collection_value_cites"
+            ),
+            # The home page's latest real figures, without sorting every value: only real ones
+            # are in it, so the bulk loads of synthetic figures do not maintain it.
+            models.Index(
+                F("updated_at").desc(),
+                F("id").desc(),
+                condition=models.Q(is_synthetic=False, is_deleted=False),
+                name="collection_value_latest_real",
             ),
         ]
         ordering = ["indicator__code", "-period"]

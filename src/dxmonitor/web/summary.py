@@ -4,9 +4,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from dxmonitor.analytics.answers import value_counts
 from dxmonitor.catalog.models import Indicator
 from dxmonitor.collection import queries as value_queries
-from dxmonitor.collection.models import Value
+from dxmonitor.collection.models import Document, Value
 from dxmonitor.geo.models import LEGACY_LAST_DAY, REORGANISATION_DATE, Level, Succession
 from dxmonitor.geo.queries import count_by_level, filter_units
 
@@ -24,7 +25,7 @@ def summary(*, latest: int = 12, viewer=value_queries.SYSTEM) -> dict:
         ],
         "successions": Succession.objects.count(),
         "indicators": Indicator.objects.filter(is_active=True).count(),
-        "values": value_queries.counts(),
+        "values": {**value_counts(), "documents": Document.objects.count()},
         "latest": list(value_queries.latest_real_values(limit=latest, viewer=viewer)),
         "documents": list(value_queries.documents()[:10]),
         "provinces": list(filter_units(level=Level.PROVINCE, as_of=today)),
