@@ -13,6 +13,7 @@ from dxmonitor.geo.models import Level
 from dxmonitor.geo.queries import ancestors
 
 from . import downloads, queries
+from .actions import request_summary
 from .licence import licence_out, rule_out
 from .schemas import (
     CountsOut,
@@ -146,11 +147,13 @@ def home(request: HttpRequest):
     """What the portal publishes: the licence, the rule, how many figures, the indicators that have
     public figures, and the downloads of everything (twin of `/public/`)."""
     language = _language()
+    request_summary()
+    counts, summaries = queries.public_summary()
     return {
         "licence": licence_out(),
         "rule": rule_out(),
-        "counts": counts_out(queries.counts(queries.public_values())),
-        "indicators": [summary_out(s, language=language) for s in queries.indicator_summaries()],
+        "counts": counts_out(counts),
+        "indicators": [summary_out(s, language=language) for s in summaries],
         "downloads": download_links({}),
         "units_url": reverse("api:public_units"),
         "about_url": reverse("api:public_about"),
@@ -161,10 +164,11 @@ def home(request: HttpRequest):
 def about(request: HttpRequest):
     """The licence, the rule of what is public, and every source document public figures cite
     (twin of `/public/about/`)."""
+    request_summary()
     return {
         "licence": licence_out(),
         "rule": rule_out(),
-        "counts": counts_out(queries.counts(queries.public_values())),
+        "counts": counts_out(queries.public_summary()[0]),
         "sources": [{**document_ref(d), "values_count": d.values_count} for d in queries.public_documents()],
         "download_formats": list(downloads.FORMATS),
         "max_download_rows": downloads.MAX_DOWNLOAD_ROWS,

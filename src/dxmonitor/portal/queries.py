@@ -130,6 +130,30 @@ def indicator_summaries() -> list[IndicatorSummary]:
     return sorted(summaries, key=lambda s: (s.indicator.group.position, s.indicator.code))
 
 
+def public_summary() -> tuple[Counts, list[IndicatorSummary]]:
+    """What the worker last counted of every public figure: in all, and by indicator in catalogue
+    order (nothing before its first count)."""
+    from .models import PublicSummary
+
+    latest = PublicSummary.objects.order_by("-id").first()
+    if latest is None:
+        return Counts(), []
+    by_indicator = {row["indicator_id"]: row for row in latest.indicators}
+    indicators = Indicator.objects.filter(pk__in=by_indicator).select_related("group")
+    summaries = [
+        IndicatorSummary(
+            indicator=indicator,
+            real=by_indicator[indicator.pk]["real"],
+            synthetic=by_indicator[indicator.pk]["synthetic"],
+            units=by_indicator[indicator.pk]["units"],
+            latest_period=by_indicator[indicator.pk]["latest"],
+        )
+        for indicator in indicators
+    ]
+    summaries.sort(key=lambda s: (s.indicator.group.position, s.indicator.code))
+    return Counts(**latest.counts), summaries
+
+
 def public_units(*, level: str | None = None, q: str = "") -> QuerySet[Unit]:
     """Units with public figures of their own, with their real and synthetic counts; `q` matches
     names as the units list does (diacritics and level words optional)."""

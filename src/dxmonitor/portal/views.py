@@ -21,6 +21,7 @@ from dxmonitor.geo.queries import predecessors as unit_predecessors
 from dxmonitor.geo.queries import successors as unit_successors
 
 from . import downloads, queries
+from .actions import request_summary
 from .api import download_links
 from .licence import (
     AGGREGATES_NOTE,
@@ -80,13 +81,15 @@ def _values_page(request: HttpRequest, selection: queries.Selection):
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    request_summary()
+    counts, summaries = queries.public_summary()
     return render(
         request,
         "portal/home.html",
         {
             **_statements(),
-            "counts": queries.counts(queries.public_values()),
-            "summaries": queries.indicator_summaries(),
+            "counts": counts,
+            "summaries": summaries,
             "downloads": download_links({}),
             "api_url": reverse("api:public_home"),
         },
@@ -94,12 +97,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def about(request: HttpRequest) -> HttpResponse:
+    request_summary()
     return render(
         request,
         "portal/about.html",
         {
             **_statements(),
-            "counts": queries.counts(queries.public_values()),
+            "counts": queries.public_summary()[0],
             "documents": queries.public_documents(),
             "max_rows": downloads.MAX_DOWNLOAD_ROWS,
             "api_url": reverse("api:public_about"),
