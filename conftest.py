@@ -43,6 +43,17 @@ def _background_jobs_run_at_once(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _analytics_store_of_its_own(settings, tmp_path):
+    """Each test reads and refreshes an analytics store of its own (made only if it is used): a
+    store left by another test would hold that test's figures."""
+    from dxmonitor.analytics import store
+
+    settings.ANALYTICS_PATH = str(tmp_path / "analytics.duckdb")
+    yield
+    store.close_all()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, pytestconfig):
     from tests.prepared_db import load_reference_data
