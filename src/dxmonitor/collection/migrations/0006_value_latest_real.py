@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0003_scoring_schemes'),
-        ('collection', '0004_value_is_published'),
+        ('collection', '0005_valuechange_entered_offline_at'),
         ('geo', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
