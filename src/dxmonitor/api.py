@@ -19,6 +19,7 @@ from dxmonitor.collection.checks_api import router as checks_router
 from dxmonitor.collection.dhis2_api import dhis2_router
 from dxmonitor.common import bounded_json
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.hygiene import refuse_control
 from dxmonitor.common.retry import Busy, is_transient
 from dxmonitor.dashboard.api import router as dashboard_router
 from dxmonitor.extraction.api import router as extraction_router
@@ -46,10 +47,13 @@ class CachedSchemaAPI(NinjaAPI):
 
 
 class BoundedParser(Parser):
-    """JSON bodies measured against DXM_JSON_MAX_DEPTH and DXM_JSON_MAX_TOKENS before json.loads."""
+    """JSON bodies measured against DXM_JSON_MAX_DEPTH and DXM_JSON_MAX_TOKENS before json.loads,
+    and refused when a text holds a control character."""
 
     def parse_body(self, request: HttpRequest):
-        return bounded_json.loads(request.body)
+        data = bounded_json.loads(request.body)
+        refuse_control(data)  # every text field of every body, before a schema sees it
+        return data
 
 
 api = CachedSchemaAPI(

@@ -35,8 +35,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_django()
     from dxmonitor.common.errors import DomainError
+    from dxmonitor.common.hygiene import clean_text
 
     try:
+        # Arguments are names, codes and texts kept as typed: none may hold a control character,
+        # none may be longer than a text field holds.
+        for name, value in vars(args).items():
+            if isinstance(value, str):
+                clean_text(value, field=f"--{name.replace('_', '-')}", max_length=2000)
         return int(args.func(args) or 0)
     except DomainError as exc:
         return fail(exc)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from dxmonitor.accounts.permissions import ENTER, Grants, grants
 from dxmonitor.catalog.models import Indicator
 from dxmonitor.common.errors import Problem
+from dxmonitor.common.hygiene import text_problem
 from dxmonitor.common.retry import Busy, is_transient, retrying
 from dxmonitor.geo.models import in_force
 
@@ -464,6 +465,9 @@ def _validate(chunk: list[RawValue], context: _Context, summary: BulkSummary) ->
 
 
 def _check(raw: RawValue, context: _Context) -> _Clean | Problem:
+    problem = _text_problem(raw)
+    if problem is not None:
+        return problem
     indicator = context.indicators.get((raw.indicator or "").strip())
     if indicator is None:
         return Problem(
@@ -526,10 +530,24 @@ def _check(raw: RawValue, context: _Context) -> _Clean | Problem:
         checked.comparator,
         checked.numerator,
         checked.denominator,
-        (raw.note or "")[:2000],
+        raw.note or "",
         raw.row,
         raw.ref or (f"row {raw.row}" if raw.row else ""),
     )
+
+
+NOTE_LENGTH = 2000
+_LENGTHS = {"indicator": 64, "period": 16, "unit_code": 24, "kind": 8, "comparator": 8}
+
+
+def _text_problem(raw: RawValue) -> Problem | None:
+    """Control characters in any text of a value, or a text longer than its field holds: refused
+    before anything is looked up (PostgreSQL cannot even compare a text holding NUL)."""
+    for name, limit in _LENGTHS.items():
+        text = getattr(raw, name)
+        if text and (problem := text_problem(text, field=name, max_length=limit, row=raw.row)):
+            return problem
+    return text_problem(raw.note or "", field="note", max_length=NOTE_LENGTH, multiline=True, row=raw.row)
 
 
 # Why a place is refused, by whether the import is synthetic.

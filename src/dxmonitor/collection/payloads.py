@@ -258,7 +258,7 @@ class OurJson:
             comparator=_text(item.get("comparator"), 8) or "eq",
             numerator=amount(item.get("numerator")),
             denominator=amount(item.get("denominator")),
-            note=_text(item.get("note"), 2000),
+            note=_text(item.get("note"), 2001),  # one more than a note holds: refused, not cut
             ref=str(index),
             row=index,
         )

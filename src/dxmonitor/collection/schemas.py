@@ -28,6 +28,11 @@ _RATIO_KINDS = frozenset({Kind.RATE, Kind.DENSITY})
 
 # Reports round: "81%" for 97/120 is fine; "60%" for 72/100 is not.
 RATE_TOLERANCE = 0.5
+# The largest figure each kind of indicator can hold: a count of households, people or dossiers
+# stays far below a trillion; a density (per 100) or a score below a million; a rank among the
+# units of the country below a hundred thousand. Beyond these a figure is a typing slip or a probe.
+MAX_COUNT = 1e12
+MAGNITUDE = {Kind.COUNT: MAX_COUNT, Kind.DENSITY: 1e6, Kind.SCORE: 1e6, Kind.RANK: 1e5}
 
 
 class EvidenceIn(Schema):
@@ -165,6 +170,17 @@ def check_value(
         bottom = None
     if top is not None and top < 0:
         problems.append(Problem("numerator", "the numerator cannot be negative", "Tử số không được âm", row))
+    for name, part in (("numerator", top), ("denominator", bottom)):
+        if part is not None and part > MAX_COUNT:
+            problems.append(
+                Problem(
+                    name,
+                    f"{name} {part:g} is beyond any count (at most {MAX_COUNT:,.0f})",
+                    f"{'Tử số' if name == 'numerator' else 'Mẫu số'} {part:g} vượt quá mọi số đếm "
+                    f"(tối đa {MAX_COUNT:,.0f})".replace(",", "."),
+                    row,
+                )
+            )
     is_ratio = indicator.kind in _RATIO_KINDS
     if is_ratio and top is not None and bottom is not None:
         computed = 100.0 * top / bottom
@@ -204,6 +220,17 @@ def check_value(
                     "value",
                     f"value {number:g} cannot be negative",
                     f"Giá trị {number:g} không được âm",
+                    row,
+                )
+            )
+        ceiling = 100.0 if indicator.is_percent else MAGNITUDE.get(indicator.kind, MAX_COUNT)
+        if abs(number) > ceiling and not indicator.is_percent:
+            problems.append(
+                Problem(
+                    "value",
+                    f"value {number:g} is beyond what {indicator.code} can be (at most {ceiling:,.0f})",
+                    f"Giá trị {number:g} vượt quá mức hợp lý của {indicator.code} "
+                    f"(tối đa {ceiling:,.0f})".replace(",", "."),
                     row,
                 )
             )

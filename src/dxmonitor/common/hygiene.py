@@ -62,3 +62,35 @@ def _no_control(value: str) -> str:
 
 # For API schemas: a text in which tabs and line breaks are the only control characters allowed.
 SafeText = Annotated[str, AfterValidator(_no_control)]
+
+
+def control_in(data: object) -> tuple[str, str] | None:
+    """The first string of a parsed JSON document (keys included) holding a control character
+    other than a tab or a line break: (where, U+XXXX), or None."""
+    stack: list[tuple[str, object]] = [("", data)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            if bad := control_character(item, multiline=True):
+                return where or "body", bad
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                place = f"{where}.{key}" if where else str(key)
+                if bad := control_character(str(key), multiline=True):
+                    return place, bad
+                stack.append((place, value))
+        elif isinstance(item, list):
+            stack.extend((f"{where}[{index}]", value) for index, value in enumerate(item))
+    return None
+
+
+def refuse_control(data: object) -> None:
+    """A DomainError (400) naming the field of a parsed body that holds a control character."""
+    found = control_in(data)
+    if found is not None:
+        where, bad = found
+        raise DomainError(
+            f"{where}: the text holds a control character ({bad}); remove it",
+            f"{where}: nội dung có ký tự điều khiển ({bad}); hãy xoá ký tự đó",
+            field=where,
+        )
