@@ -441,14 +441,20 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def _validate(chunk: list[RawValue], context: _Context, summary: BulkSummary) -> list["_Clean"]:
+    # Texts first: a code holding NUL must not reach a query (PostgreSQL refuses the statement).
+    refused = [_text_problem(raw) for raw in chunk]
     context.units.fetch(
-        codes={r.unit_code for r in chunk if r.unit_id is None and r.unit_code},
+        codes={
+            r.unit_code
+            for r, bad in zip(chunk, refused, strict=True)
+            if not bad and r.unit_id is None and r.unit_code
+        },
         ids={r.unit_id for r in chunk if r.unit_id is not None},
     )
     clean: dict[tuple[int, int, str, str], _Clean] = {}
-    for raw in chunk:
+    for raw, problem in zip(chunk, refused, strict=True):
         summary.total += 1
-        result = _check(raw, context)
+        result = problem or _check(raw, context)
         if isinstance(result, Problem):
             summary.reject(ref=raw.ref, row=raw.row, problem=result)
             continue
@@ -465,9 +471,6 @@ def _validate(chunk: list[RawValue], context: _Context, summary: BulkSummary) ->
 
 
 def _check(raw: RawValue, context: _Context) -> _Clean | Problem:
-    problem = _text_problem(raw)
-    if problem is not None:
-        return problem
     indicator = context.indicators.get((raw.indicator or "").strip())
     if indicator is None:
         return Problem(
