@@ -20,7 +20,7 @@ from dxmonitor.common.text import fold
 
 from .continued import head_noun, second_scope
 from .matching import CLASSIFIERS, Match, best, compatible
-from .numbers import RATIO, Mention, find_mentions
+from .numbers import COUNT, RATIO, Mention, find_mentions
 from .periods import ACTUAL, CONTEXT_CHARS, TARGET, kind_of, period_of, title_period
 from .periods import headings as headings_of
 from .places import PlaceResolver, find_places
@@ -46,6 +46,8 @@ _NOT_TOTAL_BEFORE = re.compile(r"\b(?:tại|ở|đến|trong|thuộc|còn lại|
 _THIS_ONE = re.compile(r"\b(?:tỷ lệ|tỉ lệ|con số|chỉ số|số lượng|chỉ tiêu)\s+(?:này|đó|trên)\b", re.I)
 # "3.236 trạm (cụ thể là 853 trạm 2G …)": what follows are parts of the figure before, not it again.
 _PARTS = re.compile(r"\b(?:trong đó|cụ thể|gồm|bao gồm|riêng)\b", re.IGNORECASE)
+# "30/30 ấp thuộc 4 xã điểm": the 30 are those of some communes, not the place's all.
+_OF_A_PART = re.compile(r"^[\s,-]*(?:\w+\s+)?(?:thuộc|của|tại|ở)\s+\d", re.IGNORECASE)
 _LINK_BEFORE = re.compile(r"\b(?:đạt|là|chiếm|lên|xuống|lên mức|còn)\s*$", re.I)
 _SKIP_AFTER = {"các", "số", "những", "tổng"}
 # A figure followed by one of these is the end of a description, not the start of one.
@@ -236,15 +238,17 @@ def _facts_of(
     figure_first = bool(right) and not gap.strip(" %") and right[0].word not in _NOT_SUBJECT
     subject = _subject(right) if figure_first else None
     population = _population(left, right, figure_first)
+    # "1.179 thành viên, đảm bảo mỗi xã một tổ (…)": what a count counts ends with its noun phrase.
+    counted = _noun_phrase(text, right) if figure_first and mention.form == COUNT else right
 
     if figure_first and subject not in CLASSIFIERS:
-        match = best(catalogue, right, mention, subject, anchor=mention.end, population=population)
+        match = best(catalogue, counted, mention, subject, anchor=mention.end, population=population)
     elif figure_first:  # "3.200 lượt cán bộ được tập huấn": the words before count as much
-        match = best(catalogue, left + right, mention, subject, anchor=mention.start, population=population)
+        match = best(catalogue, left + counted, mention, subject, anchor=mention.start, population=population)
     else:
         match = best(catalogue, left, mention, None, anchor=mention.start, population=population)
     if match is None:
-        match = best(catalogue, left + right, mention, subject, anchor=mention.start, population=population)
+        match = best(catalogue, left + counted, mention, subject, anchor=mention.start, population=population)
     if match is not None and not _population_said(match.term, population, left + right):
         match = None  # "phủ sóng 5G đạt 60%": 60% of what — villages, people, the area?
     if match is not None:
@@ -353,7 +357,13 @@ def _facts_of(
                 match.phrase,
             )
         )
-    if mention.form == RATIO and not mention.rank and subject in catalogue.totals and kind == ACTUAL:
+    if (
+        mention.form == RATIO
+        and not mention.rank
+        and subject in catalogue.totals
+        and kind == ACTUAL
+        and not (right and _OF_A_PART.match(text[right[0].end : right[0].end + 20]))
+    ):
         # "17/120 thôn" also says the place has 120 villages.
         end = right[0].end if right else mention.end
         facts.append(
@@ -378,6 +388,16 @@ def _facts_of(
             )
         )
     return facts
+
+
+def _noun_phrase(text: str, right: list[Token]) -> list[Token]:
+    """The words after a count up to a comma, bracket or colon, unless a list of places goes on
+    ("166 xã, phường")."""
+    for k in range(1, len(right)):
+        gap = text[right[k - 1].end : right[k].start]
+        if any(ch in gap for ch in ",;:()") and right[k].word not in (VILLAGE, COMMUNE):
+            return right[:k]
+    return right
 
 
 def _population(left: list[Token], right: list[Token], figure_first: bool) -> str | None:
@@ -412,10 +432,6 @@ def _population_said(term: Term, population: str | None, context: list[Token]) -
 def _adjacent(text: str, previous: Mention, mention: Mention) -> bool:
     """Nothing but a unit word, a comma and rank words between two figures: "0,66 điểm, xếp thứ"."""
     return bool(_ADJACENT.match(text[previous.end : mention.quote_start or mention.text_start]))
-
-
-def totals_of(catalogue: Catalogue) -> set[str]:
-    return set(catalogue.totals.values())
 
 
 def _not_a_total(text: str, right: list[Token], match: Match, mention: Mention) -> bool:

@@ -21,7 +21,10 @@ _TARGET_WORDS = re.compile(
     r"nhằm đạt|tầm nhìn|đặt ra|phải đạt|tiến tới)\b",
     re.IGNORECASE,
 )
-_NOT_TARGET = re.compile(r"chương trình mục tiêu", re.IGNORECASE)
+# "Chương trình mục tiêu quốc gia", "kết quả thực hiện các mục tiêu": a name or a result, not a plan.
+_NOT_TARGET = re.compile(
+    r"chương trình mục tiêu|(?:kết quả|đã) thực hiện (?:các |những )?(?:mục tiêu|chỉ tiêu)", re.IGNORECASE
+)
 _ACTUAL_WORDS = re.compile(r"\b(đã|hiện nay|hiện có|đến nay|tính đến|hiện tại)\b", re.IGNORECASE)
 _BY_YEAR = re.compile(r"\b(?:đến|tới|vào|trước|đến hết|trong)\s+năm\s+(\d{4})\b", re.IGNORECASE)
 _PERIODS = (

@@ -552,3 +552,13 @@ def test_a_part_introduced_by_trong_do_is_not_a_population():
         "của tỉnh, và gần 9.000 tài khoản thư công vụ."
     )
     assert [f[1:3] for f in facts_of(text)] == [("GOV.OFFICIAL_EMAIL_ACCOUNTS", 9000)]
+
+
+def test_results_of_goals_are_actual_and_subsets_are_no_totals():
+    text = (
+        "Về kết quả thực hiện các mục tiêu, đến nay tỉnh Yên Bái có 173/173 xã đã hoàn thành các nhiệm vụ. "
+        "Tại tỉnh Yên Bái, 30/30 thôn thuộc 5 xã điểm đều có đường truyền internet. "
+        "Tỉnh Yên Bái thành lập 150 tổ hỗ trợ kỹ thuật với 1.024 thành viên, đảm bảo mỗi xã một tổ công "
+        "nghệ số cộng đồng hoạt động."
+    )
+    assert facts_of(text) == [("tỉnh Yên Bái", "CTX.COMMUNES", 173, "eq", "actual")]
