@@ -48,6 +48,7 @@ _THIS_ONE = re.compile(r"\b(?:tỷ lệ|tỉ lệ|con số|chỉ số|số lư�
 _PARTS = re.compile(r"\b(?:trong đó|cụ thể|gồm|bao gồm|riêng)\b", re.IGNORECASE)
 # "30/30 ấp thuộc 4 xã điểm": the 30 are those of some communes, not the place's all.
 _OF_A_PART = re.compile(r"^[\s,-]*(?:\w+\s+)?(?:thuộc|của|tại|ở)\s+\d", re.IGNORECASE)
+_WHERE = re.compile(r"\b(?:tại|ở)\s*$", re.IGNORECASE)
 _LINK_BEFORE = re.compile(r"\b(?:đạt|là|chiếm|lên|xuống|lên mức|còn)\s*$", re.I)
 _SKIP_AFTER = {"các", "số", "những", "tổng"}
 # A figure followed by one of these is the end of a description, not the start of one.
@@ -234,6 +235,10 @@ def _facts_of(
             if token.word in _LINKING:
                 right = right[:k]
                 break
+        # "32 tổ công nghệ số cộng đồng tại 32 thôn": where they are qualifies what is counted.
+        if _WHERE.search(text[mention.end : following.text_start]) and following.form == COUNT:
+            where = tokenize(text[following.end : min(clause_end, following.end + 20)], following.end)
+            right = right + [t for t in where[:1] if t.word in (VILLAGE, COMMUNE)]
     gap = text[mention.end : right[0].start] if right else ""
     figure_first = bool(right) and not gap.strip(" %") and right[0].word not in _NOT_SUBJECT
     subject = _subject(right) if figure_first else None

@@ -562,3 +562,8 @@ def test_results_of_goals_are_actual_and_subsets_are_no_totals():
         "nghệ số cộng đồng hoạt động."
     )
     assert facts_of(text) == [("tỉnh Yên Bái", "CTX.COMMUNES", 173, "eq", "actual")]
+
+
+def test_teams_in_villages_are_village_teams():
+    found = facts_of("Xã Cốc Đán thành lập 14 tổ công nghệ số cộng đồng tại 14 thôn.")
+    assert found == [("xã Cốc Đán", "AWR.CDT_TEAMS_VILLAGE", 14, "eq", "actual")]
