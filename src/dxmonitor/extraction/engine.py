@@ -49,6 +49,12 @@ _PARTS = re.compile(r"\b(?:trong đó|cụ thể|gồm|bao gồm|riêng)\b", re.
 # "30/30 ấp thuộc 4 xã điểm": the 30 are those of some communes, not the place's all.
 _OF_A_PART = re.compile(r"^[\s,-]*(?:\w+\s+)?(?:thuộc|của|tại|ở)\s+\d", re.IGNORECASE)
 _WHERE = re.compile(r"\b(?:tại|ở)\s*$", re.IGNORECASE)
+# Words that may follow a population count without making it a part: "166 xã, phường mới",
+# "1.400 hộ với …", "12 bản trên địa bàn".
+_STILL_ALL = {
+    "mới", "và", "với", "trên", "tại", "của", "trong", "ở", "toàn", "hiện", "nay", "năm", "đến", "gồm",
+    "thuộc", "dân", "gia", "đình", "khẩu", "số", "bản", "xóm", "phường", "thị", "trấn", "người",
+}  # fmt: skip
 _LINK_BEFORE = re.compile(r"\b(?:đạt|là|chiếm|lên|xuống|lên mức|còn)\s*$", re.I)
 _SKIP_AFTER = {"các", "số", "những", "tổng"}
 # A figure followed by one of these is the end of a description, not the start of one.
@@ -459,7 +465,16 @@ def _qualified(text: str, right: list[Token], match: Match) -> bool:
     if after and text[match.end : after[0].start].strip().startswith("("):
         close = text.find(")", match.end)
         after = [t for t in after if t.start > close] if close >= 0 else []
-    return bool(after) and (after[0].word in _QUALIFIERS or any(t.word in NEGATIONS for t in after[:6]))
+    if not after:
+        return False
+    if after[0].word in _QUALIFIERS or any(t.word in NEGATIONS for t in after[:6]):
+        return True
+    # "12 doanh nghiệp viễn thông", "doanh nghiệp nhỏ và vừa": a kind of them, not all of them.
+    joined = not text[match.end : after[0].start].strip()
+    named = text[after[0].start : after[0].start + 1].isupper()
+    return (
+        joined and not named and after[0].word not in _STILL_ALL and after[0].word not in (VILLAGE, COMMUNE)
+    )
 
 
 def _noun_end(text: str, right: list[Token]) -> int:

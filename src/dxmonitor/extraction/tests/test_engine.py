@@ -451,6 +451,8 @@ def test_each_fact_says_which_reading_and_phrasing_proposed_it():
         "Huyện Bảo Yên có 5 doanh nghiệp (Viettel, VNPT, MobiFone, FPT, SCTV) cung cấp dịch vụ viễn thông.",
         "Xã Phong Niên còn lại 6 thôn sẽ được đầu tư trong năm tới.",
         "Xã Phong Niên có 4 xã điểm xây dựng nông thôn mới.",
+        "Toàn tỉnh Lạng Sơn có 12 doanh nghiệp viễn thông đang cung cấp dịch vụ.",
+        "Tỉnh Lạng Sơn đã phát triển được 8.140 công dân số.",
     ],
 )
 def test_no_fact_is_forced_onto_an_indicator_that_does_not_fit(text):
