@@ -73,6 +73,8 @@ SKIPPED = {"collection_value_by_indicator"}
 # Disk the values need while they are loaded and indexed, per value: the table (about 160 bytes
 # a row), its primary key and identity, the sorts that build them, and the store (about 20).
 DISK_PER_VALUE = 300
+# And with a history row per value and the index by indicator and period (the product as it is).
+HISTORY_PER_VALUE = 200
 UNIT_TYPES = {"Tỉnh": "tinh", "Phường": "phuong", "Xã": "xa", "Thôn": "thon", "Bản": "ban"}
 
 
@@ -183,22 +185,24 @@ def _step(site: Site, name: str, say: Say):
 
 
 @contextmanager
-def served_country(*, scale_name: str, say: Say) -> Iterator[Site]:
-    """The synthetic country of `scale_name` in a database and store of its own, removed after."""
+def served_country(*, scale_name: str, say: Say, as_product: bool = False) -> Iterator[Site]:
+    """The synthetic country of `scale_name` in a database and store of its own, removed after
+    (`as_product`: see `build`)."""
     scale = SCALES[scale_name]
     require_server()
-    name = f"dxm_bench_dashboard_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"dxm_bench_{'pages' if as_product else 'dashboard'}_{os.getpid()}_{secrets.token_hex(4)}"
+    per_value = DISK_PER_VALUE + (HISTORY_PER_VALUE if as_product else 0)
     folder = Path(tempfile.mkdtemp(prefix="dxm-bench-dashboard-"))
     admin = _connect(f"{SERVER}/postgres")
     data = Path(admin.execute("SHOW data_directory").fetchone()[0])
     free = min(_free_bytes(data), _free_bytes(folder))
-    if free < scale.values * DISK_PER_VALUE:
+    if free < scale.values * per_value:
         admin.close()
         shutil.rmtree(folder, ignore_errors=True)
         raise DomainError(
-            f"--scale {scale_name} needs about {scale.values * DISK_PER_VALUE / 1e9:.0f} GB of free disk "
+            f"--scale {scale_name} needs about {scale.values * per_value / 1e9:.0f} GB of free disk "
             f"for the database and the store; {free / 1e9:.0f} GB is free",
-            f"--scale {scale_name} cần khoảng {scale.values * DISK_PER_VALUE / 1e9:.0f} GB đĩa trống; "
+            f"--scale {scale_name} cần khoảng {scale.values * per_value / 1e9:.0f} GB đĩa trống; "
             f"chỉ còn {free / 1e9:.0f} GB",
         )
     admin.execute(f'CREATE DATABASE "{name}"')
@@ -217,7 +221,7 @@ def served_country(*, scale_name: str, say: Say) -> Iterator[Site]:
         + ", ".join(f"{x:.2f}" for x in os.getloadavg())
     )
     try:
-        build(site, scale, say=say)
+        build(site, scale, say=say, as_product=as_product)
         yield site
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -226,7 +230,21 @@ def served_country(*, scale_name: str, say: Say) -> Iterator[Site]:
         say(f"removed database {name} and folder {folder}")
 
 
-def build(site: Site, scale: Scale, *, say: Say) -> None:
+# History rows as a bulk import writes them: version 1, "create", the value's fields as `after`.
+HISTORY = (
+    "INSERT INTO collection_valuechange (value_id, version, action, before, after, changed_at, "
+    "changed_by_id, source_type, document_id, source_file, source_row, api_client, reason) "
+    "SELECT id, 1, 'create', NULL, jsonb_build_object('value', value, 'comparator', comparator, "
+    "'numerator', numerator, 'denominator', denominator, 'note', note, 'is_synthetic', is_synthetic, "
+    "'is_deleted', FALSE), created_at, NULL, source_type, NULL, '', NULL, '', '' "
+    "FROM collection_value ORDER BY id"
+)
+
+
+def build(site: Site, scale: Scale, *, say: Say, as_product: bool = False) -> None:
+    """The country in the product's tables. `as_product`: every index the product has and a
+    history row per value, as a bulk import leaves them; the store and scores are left to the
+    caller (the worker builds them)."""
     say("the product's schema and catalogue")
     with _step(site, "schema_s", say):
         _run(site, ["migrate"], say=say)
@@ -251,11 +269,16 @@ def build(site: Site, scale: Scale, *, say: Say) -> None:
             site.units = copy_units(db)
         say(f"generating {scale.values:,} values into {VALUES}")
         with _step(site, "values_s", say):
-            rebuild = unindex(db)
+            rebuild = unindex(db, skipped=set() if as_product else SKIPPED)
+            if as_product:
+                rebuild += unindex_table(db, "collection_valuechange")
             # Foreign-key triggers are not fired: the generator leaves every such column empty.
             db.execute("SET session_replication_role = replica")
             make_values(db, scale, say, into=VALUES, indicators=PRODUCT_INDICATORS, extra=VALUE_EXTRA,
                         synthetic=True)  # fmt: skip
+            if as_product:
+                say("writing a history row per value, as a bulk import does")
+                db.execute(HISTORY)
             db.execute("SET session_replication_role = origin")
         say("building the values table's constraints and indexes again")
         with _step(site, "index_s", say):
@@ -266,7 +289,7 @@ def build(site: Site, scale: Scale, *, say: Say) -> None:
                 say(f"    {statement[:90]}: {time.monotonic() - started:.0f} s")
             db.execute(f"ANALYZE {VALUES}")
             db.execute("DROP TABLE bench_unit, bench_indicator")
-            for table in ("geo_unit", VALUES):
+            for table in ("geo_unit", VALUES, "collection_valuechange"):
                 db.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
@@ -276,6 +299,8 @@ def build(site: Site, scale: Scale, *, say: Say) -> None:
                 f"{VALUES} holds {site.values:,} values, not {scale.values:,}",
                 f"{VALUES} có {site.values:,} giá trị, không phải {scale.values:,}",
             )
+    if as_product:
+        return
     say("the product's full rebuild of the analytics store (dxmonitor analytics refresh --full)")
     with _step(site, "refresh_s", say):
         _run(site, ["analytics", "refresh", "--full"], say=say, relay=True)
@@ -325,10 +350,31 @@ def copy_units(db) -> int:
     return len(rows)
 
 
-def unindex(db) -> list[str]:
+def unindex_table(db, table: str) -> list[str]:
+    """A table's unique constraints and indexes dropped for a bulk load (its primary key stays);
+    the statements that make it whole again."""
+    rebuild = []
+    for conname, definition in db.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+        "AND contype = 'u'",
+        [table],
+    ).fetchall():
+        db.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{conname}"')
+        rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{conname}" {definition}')
+    for index, definition in db.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+        [table, table],
+    ).fetchall():
+        db.execute(f'DROP INDEX "{index}"')
+        rebuild.append(definition)
+    return rebuild
+
+
+def unindex(db, *, skipped: set[str] = SKIPPED) -> list[str]:
     """Make the values table ready for a bulk load; the statements that make it whole again:
     its primary key, its identity, its indexes, then the references of other tables to it. The
-    index by indicator and period is left out (see SKIPPED)."""
+    indexes named in `skipped` are left out (see SKIPPED)."""
     _unlog(db, VALUES, seen=set())  # while the references that tell which tables must follow are there
     keys, references = [], []
     for table, conname, definition, kind in db.execute(
@@ -348,7 +394,7 @@ def unindex(db) -> list[str]:
         [VALUES, VALUES],
     ).fetchall():
         db.execute(f'DROP INDEX "{index}"')
-        if index not in SKIPPED:
+        if index not in skipped:
             indexes.append(definition)
     # The primary key ("p") before the identity ("u"): ORDER BY contype DESC put "u" first.
     return [s for *_, s in keys[::-1]] + indexes + [s for *_, s in references]

@@ -53,6 +53,14 @@ def cmd_bench_entry(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_pages(args: argparse.Namespace) -> int:
+    from dxmonitor.bench.pages import bench_pages
+
+    result = bench_pages(scale=args.scale, say=say)
+    say(json.dumps(result))
+    return 0
+
+
 def register(sub: Subcommands, add: Adder) -> None:
     bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench_command", required=True)
     register_bench(bench, add)
@@ -119,3 +127,16 @@ def register(sub: Subcommands, add: Adder) -> None:
     )
     bench_entry.add_argument("--runs", type=int, default=3, help="fresh browsers timed (default 3)")
     bench_entry.add_argument("--var-dir", help="a prepared var folder to serve (default: a fresh demo)")
+    bench_pages = add(
+        "pages",
+        cmd_bench_pages,
+        "time every page and endpoint on the synthetic country held as the product holds it",
+        bench,
+    )
+    bench_pages.add_argument(
+        "--scale",
+        choices=["small", "medium", "full"],
+        default="small",
+        help="the analytics bench's country, in a PostgreSQL database of its own on 127.0.0.1:5432 "
+        "(user postgres), built, served and removed by the bench (default small)",
+    )
