@@ -51,7 +51,7 @@ def _paths(ids: dict) -> dict[str, str]:
         "portal_unit": f"/public/units/{commune}/",
         "portal_indicator": f"/public/indicators/{indicator}/",
         "portal_download_csv": "/api/v1/public/values/export?"
-        + urlencode({"indicator": indicator, "format": "csv"}),
+        + urlencode({"indicator": indicator, "period": month, "format": "csv"}),
         "dashboard_province": f"/dashboard/?unit={province}&period={year}",
         "dashboard_commune": f"/dashboard/?unit={commune}&period={year}",
         "map": f"/dashboard/map/?period={year}",
