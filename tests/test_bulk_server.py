@@ -199,8 +199,9 @@ def _post_raw(server: dict, path: str, body: bytes) -> tuple[int, dict, dict]:
 
 def test_concurrent_writers_of_overlapping_payloads_get_answers(server):
     """20 clients post overlapping values at once, in different orders, through our format and
-    DHIS2's: each gets an answer (200, or 409/503 with Retry-After and a JSON body), and every
-    stored value's history runs 1, 2, … up to its version, with the last write's figure."""
+    DHIS2's, and single figures between: each gets an answer (200, or 503 with Retry-After and a
+    JSON body), the version a single figure's answer names is the version stored with it, and
+    every stored value's history runs 1, 2, … up to its version."""
     import random
     import threading
 
@@ -217,6 +218,7 @@ def test_concurrent_writers_of_overlapping_payloads_get_answers(server):
     assert code == 200, loaded
 
     answers: list[tuple[int, dict, dict]] = []
+    singles: list[tuple[int, dict]] = []
     lock = threading.Lock()
     start = threading.Barrier(20)
 
@@ -240,6 +242,13 @@ def test_concurrent_writers_of_overlapping_payloads_get_answers(server):
             answer = _post_raw(server, path, json.dumps(payload).encode())
             with lock:
                 answers.append(answer)
+            # One figure through the single-value API between payloads: its answer names the
+            # version it became, which must be the version stored with that figure.
+            unit, indicator = chooser.choice(keys)
+            single = {"unit_code": unit, "indicator": indicator, "period": "2013", "value": 1000 + figure}
+            code, _headers, body = _post_raw(server, "/api/v1/values", json.dumps(single).encode())
+            with lock:
+                singles.append((code, body))
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(20)]
     for thread in threads:
@@ -254,6 +263,20 @@ def test_concurrent_writers_of_overlapping_payloads_get_answers(server):
         if code == 503:
             assert int(headers.get("Retry-After", "0")) > 0, (code, headers, body)
     assert codes_seen.count(200) >= 50, codes_seen
+
+    assert len(singles) == 60
+    told: dict[tuple[int, int], float] = {}
+    for code, body in singles:
+        assert code in (200, 201, 503), (code, body)
+        if code != 503:
+            key = (body["value"]["id"], body["value"]["version"])
+            assert key not in told, f"two writes answered the same version: {key}"
+            told[key] = body["value"]["value"]
+    for (value_id, version), figure in told.items():
+        code, history = _call(server, "GET", f"/api/v1/values/{value_id}/history")
+        stored = {change["version"]: change for change in history}
+        assert version in stored, (value_id, version, sorted(stored))
+        assert stored[version]["after"]["value"] == figure, (value_id, version, stored[version])
 
     for unit in units["items"][:10]:
         code, listed = _call(server, "GET", f"/api/v1/values?unit={unit['id']}&period=2013")
