@@ -1,11 +1,12 @@
 """DHIS2 client libraries from PyPI, unchanged, against a real `dxmonitor serve`: `dhis2-client`
 (httpx) and `dhis2.py` (requests) connect, import JSON and CSV, dry-run, export, read, write and
-delete single values; XML and ADX payloads written here after DHIS2's and IHE's published formats
-go in and come out."""
+delete single values, import in the background and follow the job; XML and ADX payloads written
+here after DHIS2's and IHE's published formats go in and come out."""
 
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -127,6 +128,17 @@ def test_dhis2_py_library(server):
 
     text = api.get("dataValueSets", file_type="csv", params={**params, "period": ["2021", "2022"]}).text
     assert text.splitlines()[1:] and all(",OU_TUACHUA," in line for line in text.splitlines()[1:])
+    started = api.post("dataValueSets", json=payload, params={"async": "true"}).json()
+    assert started["message"] == "Initiated DATAVALUE_IMPORT"
+    task = started["response"]["relativeNotifierEndpoint"].removeprefix("/api/")
+    deadline = time.monotonic() + 120
+    while not (notes := api.get(task).json()) or not notes[0]["completed"]:
+        assert time.monotonic() < deadline, notes
+        time.sleep(0.3)
+    assert notes[0]["level"] == "INFO"  # the server's own worker imported it
+    summary = api.get(task.replace("system/tasks", "system/taskSummaries")).json()
+    assert summary["importCount"] == {"imported": 0, "updated": 0, "ignored": 1, "deleted": 0}
+
     api.delete("dataValues", params={"de": "DE_VILLAGES", "pe": "2021", "ou": "OU_TUACHUA"})
     with pytest.raises(RequestException) as gone:
         api.get("dataValues", params={"de": "DE_VILLAGES", "pe": "2021", "ou": "OU_TUACHUA"})

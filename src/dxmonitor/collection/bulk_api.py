@@ -207,6 +207,7 @@ def submit(request: HttpRequest, options: BulkQuery, *, suffix: str, dhis2: bool
             api_client=getattr(request, "api_client", "") or "session",
             dry_run=dry_run,
             background=not dhis2 or bool(options.async_),
+            always=dhis2 and bool(options.async_),  # DHIS2's clients follow a job whatever its size
         )
     except DomainError as exc:
         # DHIS2 answers a payload it cannot import with an ImportSummary; a body past our parsing

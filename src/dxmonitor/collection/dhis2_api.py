@@ -8,6 +8,7 @@ DHIS2 2.38 and later: imports in a WebMessage (`httpStatus`, `httpStatusCode`, `
 
 import datetime
 import json
+import uuid
 from http import HTTPStatus
 
 from django.conf import settings
@@ -23,10 +24,13 @@ from dxmonitor.common.api import WRITE_ERRORS, ErrorOut
 from dxmonitor.common.errors import DomainError
 from dxmonitor.common.retry import RETRY_AFTER
 
-from .bulk_api import BODY_DOC, BulkQuery, ImportJobOut, ImportSummaryOut, submit
+from .bulk_api import BODY_DOC, BulkQuery, ImportSummaryOut, submit
 from .dhis2_export import ExportQuery, ExportRefused, export_rows
 from .dhis2_formats import MEDIA, write
 from .dhis2_single import delete_one, read_one, write_one
+from .dhis2_summary import refused_summary
+from .jobs import get_job
+from .models import ImportJob
 
 dhis2_router = Router(tags=["DHIS2"])
 
@@ -48,12 +52,23 @@ class ImportMessageOut(Schema):
     response: ImportSummaryOut
 
 
+class Dhis2JobOut(Schema):
+    responseType: str
+    name: str
+    id: str
+    created: datetime.datetime
+    jobType: str
+    jobStatus: str
+    jobParameters: dict | None
+    relativeNotifierEndpoint: str
+
+
 class JobMessageOut(Schema):
     httpStatus: str
     httpStatusCode: int
     status: str
     message: str
-    response: ImportJobOut
+    response: Dhis2JobOut
 
 
 def web_message(*, status: int, summary: dict) -> dict:
@@ -80,8 +95,7 @@ def web_message(*, status: int, summary: dict) -> dict:
 
 
 IMPORT_RESPONSES = {
-    200: ImportMessageOut,
-    202: JobMessageOut,
+    200: ImportMessageOut | JobMessageOut,
     409: ImportMessageOut,
     413: ImportMessageOut,
     415: ImportMessageOut,
@@ -108,15 +122,26 @@ def dhis2_post_data_value_sets(request: HttpRequest, response: HttpResponse, opt
     the client waits (streamed, memory stays flat) unless `async=true`."""
     status, body, _fmt = submit(request, options, suffix=suffix_of(request), dhis2=True)
     if status == 202:
-        response["Location"] = body["status_url"]
+        # DHIS2 answers an async import with 200 and the job to follow at system/tasks.
+        notifier = f"/api/system/tasks/DATAVALUE_IMPORT/{body['id']}"
+        response["Location"] = notifier
         return Status(
-            202,
+            200,
             {
-                "httpStatus": HTTPStatus(202).phrase,
-                "httpStatusCode": 202,
+                "httpStatus": "OK",
+                "httpStatusCode": 200,
                 "status": "OK",
                 "message": "Initiated DATAVALUE_IMPORT",
-                "response": body,
+                "response": {
+                    "responseType": "JobConfigurationWebMessageResponse",
+                    "name": "DATAVALUE_IMPORT",
+                    "id": body["id"],
+                    "created": body["created_at"],
+                    "jobType": "DATAVALUE_IMPORT",
+                    "jobStatus": "SCHEDULED",
+                    "jobParameters": None,
+                    "relativeNotifierEndpoint": notifier,
+                },
             },
         )
     message = web_message(status=status, summary=body)
@@ -406,3 +431,78 @@ def dhis2_delete_value(request: HttpRequest, query: Query[SingleQuery]):
         api_client=getattr(request, "api_client", "") or "session",
     )
     return Status(204, None)
+
+
+class NotificationOut(Schema):
+    uid: str
+    id: str
+    level: str
+    category: str
+    time: datetime.datetime
+    message: str
+    completed: bool
+    dataType: str | None = None
+
+
+def _import_job(request: HttpRequest, job_id: uuid.UUID):
+    return get_job(job_id=job_id, user=request.auth)
+
+
+@dhis2_router.get(
+    "/system/tasks/DATAVALUE_IMPORT/{job_id}",
+    response={200: list[NotificationOut], **WRITE_ERRORS},
+    auth=BULK_AUTH,
+    url_name="dhis2_task",
+)
+def dhis2_task(request: HttpRequest, job_id: uuid.UUID):
+    """An async import's notifications, newest first, as DHIS2 gives them; the last one has
+    `completed` true once the import ended (`level` `ERROR` when it failed)."""
+    job = _import_job(request, job_id)
+    base = {"category": "DATAVALUE_IMPORT", "dataType": None}
+    notes = [
+        {**base, "level": "INFO", "time": job.created_at, "message": "Import queued", "completed": False}
+    ]
+    if job.status != ImportJob.Status.QUEUED:
+        progress = f"Importing data values: {job.processed} of {job.total}"
+        notes.append(
+            {**base, "level": "INFO", "time": job.created_at, "message": progress, "completed": False}
+        )
+    if job.status == ImportJob.Status.DONE:
+        notes.append(
+            {
+                **base,
+                "level": "INFO",
+                "time": job.finished_at or job.created_at,
+                "message": "Import done",
+                "completed": True,
+                "dataType": "PARAMETERS",
+            }
+        )
+    elif job.status == ImportJob.Status.FAILED:
+        when = job.finished_at or job.created_at
+        notes.append({**base, "level": "ERROR", "time": when, "message": job.error, "completed": True})
+    return [
+        {**note, "uid": f"{job.pk}-{n}", "id": f"{job.pk}-{n}"}
+        for n, note in reversed(list(enumerate(notes)))
+    ]
+
+
+@dhis2_router.get(
+    "/system/taskSummaries/DATAVALUE_IMPORT/{job_id}",
+    response={200: ImportSummaryOut, 409: ErrorOut, **WRITE_ERRORS},
+    auth=BULK_AUTH,
+    url_name="dhis2_task_summary",
+)
+def dhis2_task_summary(request: HttpRequest, job_id: uuid.UUID):
+    """An async import's ImportSummary once it ended (409 while it runs)."""
+    job = _import_job(request, job_id)
+    if job.status == ImportJob.Status.DONE and job.summary:
+        return job.summary
+    if job.status == ImportJob.Status.FAILED:
+        return refused_summary(
+            DomainError(job.error or "the import failed", job.error or "Lượt nhập thất bại", field="body"),
+            dry_run=job.dry_run,
+        )
+    raise ExportRefused(
+        "the import has not ended yet; follow it at system/tasks", "Lượt nhập chưa xong", field="job"
+    )

@@ -183,7 +183,13 @@ def _unless_busy(attempt: Callable[[], BulkSummary]) -> BulkSummary:
 
 
 def submit_payload(
-    *, payload: Payload, user: AbstractBaseUser, api_client: str, dry_run: bool, background: bool
+    *,
+    payload: Payload,
+    user: AbstractBaseUser,
+    api_client: str,
+    dry_run: bool,
+    background: bool,
+    always: bool = False,
 ) -> Submitted:
     """Import a payload now, or start its background job when it is large and `background`.
 
@@ -194,7 +200,7 @@ def submit_payload(
         report = BulkSummary(dry_run=dry_run)
         source = reader(payload, report)
         values = list(source)  # at most BACKGROUND_BYTES of input
-        if not background or source.position <= BACKGROUND_VALUES:
+        if not background or (source.position <= BACKGROUND_VALUES and not always):
             body = _import(
                 fmt=payload.format,
                 items=values,

@@ -270,10 +270,35 @@ def test_dhis2_paths_can_run_in_the_background(client, admin_token, mapped, monk
     queued = client.post(
         "/api/dataValueSets?async=true", body, content_type="application/json", **bearer(admin_token)
     )
-    assert queued.status_code == 202
-    job = client.get(summary_of(queued)["status_url"], **bearer(admin_token)).json()
+    assert queued.status_code == 200  # DHIS2 answers an async import with 200 and the job
+    started = summary_of(queued)
+    assert (
+        started["jobType"] == "DATAVALUE_IMPORT" and queued.json()["message"] == "Initiated DATAVALUE_IMPORT"
+    )
+    assert started["relativeNotifierEndpoint"] == f"/api/system/tasks/DATAVALUE_IMPORT/{started['id']}"
+    notes = client.get(started["relativeNotifierEndpoint"], **bearer(admin_token)).json()
+    assert notes[0]["completed"] is True and notes[0]["message"] == "Import done" and len(notes) == 3
+    summary = client.get(
+        f"/api/40/system/taskSummaries/DATAVALUE_IMPORT/{started['id']}.json", **bearer(admin_token)
+    ).json()
+    assert summary["importCount"] == {"imported": 0, "updated": 1, "ignored": 2, "deleted": 0}
+    job = client.get(f"/api/v1/imports/{started['id']}", **bearer(admin_token)).json()
     assert job["format"] == "dhis2-json" and job["status"] == "done"
-    assert job["result"]["importCount"] == {"imported": 0, "updated": 1, "ignored": 2, "deleted": 0}
+
+
+def test_async_even_a_small_payload_is_a_job(client, admin_token, officer_token, mapped, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    body = {
+        "orgUnit": "DiszpKrYNg8",
+        "dataValues": [{"dataElement": "DE_VILLAGES", "period": "2014", "value": "5"}],
+    }
+    queued = client.post(
+        "/api/dataValueSets?async=true", body, content_type="application/json", **bearer(admin_token)
+    )
+    started = summary_of(queued)
+    assert started["jobStatus"] == "SCHEDULED" and Value.objects.get(period="2014").value == 5
+    other = client.get(started["relativeNotifierEndpoint"], **bearer(officer_token))
+    assert other.status_code == 403  # the sender's and administrators' only
 
 
 def test_mappings_file_is_all_or_nothing_and_idempotent(mapped):
