@@ -17,6 +17,7 @@
   var syncing = false;
   var seq = 0;
   var KEEP_FOR = 30 * 60 * 1000; // the kept pages are fetched again after half an hour
+  var BUNDLE_WAIT = 60 * 1000; // a page without a working service worker goes on without a fresh bundle
 
   function t(key, values) {
     var text = bar.getAttribute("data-t-" + key) || "";
@@ -802,11 +803,7 @@
     return run("meta", "readonly", function (store) { return store.get(USER); }).then(function (kept) {
       if (kept) bundle = kept.bundle;
       if (!online()) return;
-      return fetch(bar.getAttribute("data-bundle"), { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          if (!response.ok || response.redirected) return null;
-          return response.json();
-        })
+      return fetchBundle()
         .then(function (fresh) {
           if (!fresh || fresh.user !== USER) return;
           bundle = fresh;
@@ -827,6 +824,31 @@
         })
         .catch(function () {});
     });
+  }
+
+  /* The bundle from the network: through the service worker when there is one (a page left
+     before the answer came would otherwise cut the request short), else directly. */
+  function fetchBundle() {
+    if (!("serviceWorker" in navigator)) {
+      return fetch(bar.getAttribute("data-bundle"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok && !response.redirected ? response.json() : null;
+        });
+    }
+    var gaveUp = new Promise(function (resolve) {
+      setTimeout(function () { resolve(null); }, BUNDLE_WAIT);
+    });
+    return Promise.race([gaveUp, navigator.serviceWorker.ready.then(function (registration) {
+      return new Promise(function (resolve) {
+        var listener = function (event) {
+          if (!event.data || event.data.type !== "bundle") return;
+          navigator.serviceWorker.removeEventListener("message", listener);
+          resolve(event.data.bundle);
+        };
+        navigator.serviceWorker.addEventListener("message", listener);
+        registration.active.postMessage({ type: "bundle" });
+      });
+    })]);
   }
 
   function keepPages(fresh) {

@@ -84,6 +84,19 @@ function keep(user, pages) {
   });
 }
 
+/* The offline bundle, read here rather than by the page: a page left before the answer came
+   would cut the request short. The page gets it as a message (null when it could not be had). */
+function readBundle(client) {
+  return fetch(BUNDLE, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (response) {
+      return response.ok && !response.redirected ? response.json() : null;
+    })
+    .catch(function () { return null; })
+    .then(function (bundle) {
+      if (client) client.postMessage({ type: "bundle", bundle: bundle });
+    });
+}
+
 /* A kept page again from the network, after a figure was saved on it online. */
 function refresh(url) {
   return caches.open(PAGES).then(function (cache) {
@@ -102,9 +115,10 @@ self.addEventListener("message", function (event) {
   if (data.type === "keep" && data.user) done = keep(data.user, data.pages || []);
   else if (data.type === "forget") done = forget();
   else if (data.type === "refresh" && data.url) done = refresh(data.url);
+  else if (data.type === "bundle") done = readBundle(event.source);
   if (!done) return;
   event.waitUntil(done.then(function () {
-    if (event.source) event.source.postMessage({ type: data.type + "-done" });
+    if (event.source && data.type !== "bundle") event.source.postMessage({ type: data.type + "-done" });
   }));
 });
 
