@@ -11,7 +11,7 @@ from dxmonitor.analytics import answers
 from dxmonitor.analytics.schemas import display, indicator_ref, period_out, unit_ref
 from dxmonitor.analytics.targets import target_gaps
 from dxmonitor.catalog.models import Indicator
-from dxmonitor.collection.periods import Period, parse_period
+from dxmonitor.collection.periods import Period
 from dxmonitor.common.errors import DomainError, NotFound
 from dxmonitor.geo.models import Level, Unit
 from dxmonitor.geo.queries import predecessors, successors, valid_on
@@ -25,7 +25,6 @@ from .queries import (
     language,
     own_unit,
     require_year,
-    store_years,
 )
 from .shapes import shapes_of, shapes_url
 
@@ -48,9 +47,7 @@ def map_question(*, viewer, unit_id: int | None, indicator: str, period: str, da
     within = answers.require_unit(unit_id) if unit_id is not None else own_unit(viewer)
     answers.check_read(viewer, within)
     answers.ensure_fresh()
-    chosen = require_year(period) if period else default_period(within) if within else None
-    if chosen is None:
-        chosen = parse_period(str(next(iter(store_years()), timezone.localdate().year)))
+    chosen = require_year(period) if period else default_period(within)
     found = answers.require_indicators([indicator])[0] if indicator else None
     if found is None:
         home = within or default_unit(viewer)

@@ -82,12 +82,13 @@ def default_unit(viewer: AbstractBaseUser | None) -> Unit | None:
     return unit
 
 
-def default_period(unit: Unit) -> Period:
+def default_period(unit: Unit | None) -> Period:
     """The latest year in which more than half as many units reported figures as in the best
-    year, counting the units under `unit` and under the units it was formed from (a province
-    formed in 2025 reads its earlier years from theirs): a year that has just begun (figures for
-    two communes so far) does not hide the last complete one. Else the store's latest year."""
-    paths = [u.path for u in _lineage(unit)]
+    year, counting the units under `unit` (None: the country) and under the units it was formed
+    from (a province formed in 2025 reads its earlier years from theirs): a year that has just
+    begun (figures for two communes so far) does not hide the last complete one. Else the
+    store's latest year."""
+    paths = [u.path for u in _lineage(unit)] if unit is not None else [""]
     under = " OR ".join(["starts_with(u.path, ?)"] * len(paths))
     with store() as cursor:
         rows = cursor.execute(

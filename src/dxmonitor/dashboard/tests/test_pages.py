@@ -139,3 +139,12 @@ def test_the_ranking_panel_speaks_plainly_to_the_committee(client, admin, place,
     html = client.get("/dashboard/", {"unit": place.province.pk, "period": "2022"}).content.decode()
     ranking = html.split('id="h-ranking"', 1)[1].split("</section>", 1)[0]
     assert "dxmonitor" not in ranking and "khi cán bộ phân tích của tỉnh tính xong" in ranking
+
+
+def test_the_country_map_opens_on_the_latest_year_most_units_report(client, admin, place):
+    from dxmonitor.dashboard.tests.conftest import put
+
+    put(place.good, "INF.VILLAGES_WITHOUT_MOBILE", "2025", 0)
+    client.force_login(admin)
+    twin = client.get("/api/v1/dashboard/map", {"indicator": "INF.VILLAGES_WITHOUT_MOBILE"}).json()
+    assert twin["within"] is None and twin["period"]["code"] == "2024"
