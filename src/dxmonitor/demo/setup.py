@@ -14,6 +14,7 @@ from dxmonitor.collection.rules_file import load_rules
 from dxmonitor.extraction.actions import read_seed_articles
 from dxmonitor.geo.actions import load_units
 from dxmonitor.geo.models import Unit
+from dxmonitor.portal.actions import summarise as summarise_public_figures
 
 from .actions import load_demo_scores, load_seed_facts, load_synthetic
 from .approval import load_approval_demo
@@ -116,5 +117,12 @@ def prepare_demo(*, progress: Callable[[str], None]) -> DemoLogin:
     step(
         "assessment rounds: 2023 published, 2024 part-way (self-assessment and appraisal)",
         lambda: (lambda r: f"{r.rounds} rounds, {r.created} new")(load_assessment_demo(admin=user)),
+    )
+    # The portal's counts are kept by the worker; counted here so that the first visitor sees them.
+    step(
+        "open-data portal: public figures counted",
+        lambda: (
+            lambda s: f"{s.counts.get('real', 0):,} real and {s.counts.get('synthetic', 0):,} synthetic"
+        )(summarise_public_figures()),
     )
     return login
