@@ -3,12 +3,12 @@
 import secrets
 
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from dxmonitor.common.errors import DomainError, InvalidInput, Problem
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from .models import ApiToken, Role, RoleAssignment, hash_token
@@ -17,7 +17,7 @@ from .permissions import forget
 TOKEN_PREFIX = "dxm_"
 
 
-def create_token(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def create_token(*, user: AnyUser, name: str) -> tuple[ApiToken, str]:
     """Create a token for a machine client; the plain token is returned once and never stored."""
     if not name.strip():
         raise DomainError("a token needs a name", "Cần đặt tên cho mã truy cập", field="name")
@@ -39,7 +39,7 @@ def revoke_token(*, token: ApiToken) -> ApiToken:
 
 def ensure_user(
     *, username: str, password: str | None = None, is_admin: bool = False, email: str = ""
-) -> tuple[AbstractBaseUser, bool]:
+) -> tuple[AnyUser, bool]:
     """Create a user, or update the password and administrator flag of an existing one."""
     if not username.strip():
         raise DomainError("a user needs a name", "Cần nhập tên đăng nhập", field="username")
@@ -57,7 +57,7 @@ def ensure_user(
     return user, created
 
 
-def check_password(*, password: str, user: AbstractBaseUser | None = None) -> None:
+def check_password(*, password: str, user: AnyUser | None = None) -> None:
     """Django's password validators (AUTH_PASSWORD_VALIDATORS), for every path that sets a
     password; each complaint in English and Vietnamese."""
     try:
@@ -90,7 +90,7 @@ def _password_problem(error: ValidationError) -> Problem:
 
 
 def grant_role(
-    *, user: AbstractBaseUser, role: str, unit: Unit | None, granted_by: AbstractBaseUser | None = None
+    *, user: AnyUser, role: str, unit: Unit | None, granted_by: AnyUser | None = None
 ) -> RoleAssignment:
     """Give a user a role over a unit's subtree (or the whole country when `unit` is None)."""
     if role not in Role.values:
@@ -113,7 +113,7 @@ def grant_role(
     return assignment
 
 
-def revoke_role(*, user: AbstractBaseUser, role: str, unit: Unit | None) -> int:
+def revoke_role(*, user: AnyUser, role: str, unit: Unit | None) -> int:
     with transaction.atomic():
         removed, _ = RoleAssignment.objects.filter(user=user, role=role, unit=unit).delete()
     forget(user)

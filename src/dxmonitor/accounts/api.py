@@ -1,18 +1,18 @@
 """Authentication for the JSON API: a bearer token for machines, the session for browsers."""
 
-from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from dxmonitor.common.api import WRITE_ERRORS
 from dxmonitor.common.errors import Forbidden, NotFound
+from dxmonitor.common.users import ApiRequest
 
 from .queries import user_for_token
 from .schemas import RoleIn, UserOut, user_out
 
 
-def challenge(request: HttpRequest, scheme: str) -> None:
+def challenge(request: ApiRequest, scheme: str) -> None:
     """Remember a scheme the operation accepts, for the WWW-Authenticate of its 401."""
     tried = request.__dict__.setdefault("auth_challenges", [])
     if scheme not in tried:
@@ -20,11 +20,11 @@ def challenge(request: HttpRequest, scheme: str) -> None:
 
 
 class TokenAuth(HttpBearer):
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: ApiRequest):
         challenge(request, "Bearer")
         return super().__call__(request)
 
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: ApiRequest, token: str):
         found = user_for_token(token)
         if found is None:
             return None
@@ -40,7 +40,7 @@ class SessionAuth(NinjaSessionAuth):
     a signed-in session has nothing for the CSRF check to protect: both fall through to 401 with a
     challenge, instead of the CSRF check's 403 for what is a wrong or missing credential."""
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: ApiRequest):
         user = getattr(request, "user", None)
         if request.headers.get("Authorization") or user is None or not user.is_authenticated:
             return None
@@ -50,7 +50,7 @@ class SessionAuth(NinjaSessionAuth):
 WRITE_AUTH = [TokenAuth(), SessionAuth()]
 
 
-def requester(request: HttpRequest):
+def requester(request: ApiRequest):
     """Who is asking on an operation open to everyone: a signed-in user, a token's user, or None."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
@@ -63,12 +63,12 @@ def requester(request: HttpRequest):
     return None
 
 
-def is_signed_in(request: HttpRequest) -> bool:
+def is_signed_in(request: ApiRequest) -> bool:
     """Names of people and API clients are shown to signed-in users and machine clients only."""
     return requester(request) is not None
 
 
-def api_client_of(request: HttpRequest) -> str:
+def api_client_of(request: ApiRequest) -> str:
     return getattr(request, "api_client", "") or "session"
 
 
@@ -76,7 +76,7 @@ def api_client_of(request: HttpRequest) -> str:
 router = Router(tags=["users"])
 
 
-def _admin(request: HttpRequest):
+def _admin(request: ApiRequest):
     from .queries import can_administer
 
     if not can_administer(request.auth):
@@ -110,7 +110,7 @@ def _unit(payload):
 
 
 @router.get("/users", response={200: list[UserOut], **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="users")
-def list_users(request: HttpRequest):
+def list_users(request: ApiRequest):
     """Every account with its roles (twin of the users page)."""
     from .queries import users_with_roles
 
@@ -121,7 +121,7 @@ def list_users(request: HttpRequest):
 @router.post(
     "/users/{username}/roles", response={201: UserOut, **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="grant_role"
 )
-def add_role(request: HttpRequest, username: str, payload: RoleIn):
+def add_role(request: ApiRequest, username: str, payload: RoleIn):
     """Give a user a role over a unit's subtree; no unit means the whole country."""
     from .actions import grant_role
     from .queries import users_with_roles
@@ -139,7 +139,7 @@ def add_role(request: HttpRequest, username: str, payload: RoleIn):
     auth=WRITE_AUTH,
     url_name="revoke_role",
 )
-def remove_role(request: HttpRequest, username: str, payload: Query[RoleIn]):
+def remove_role(request: ApiRequest, username: str, payload: Query[RoleIn]):
     """Take a role back (the same fields as granting it, in the query string)."""
     from .actions import revoke_role
     from .queries import users_with_roles

@@ -7,9 +7,9 @@ units' materialised paths, so they cost nothing once a user's roles are loaded.
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from .models import Role, RoleAssignment
@@ -66,7 +66,7 @@ class Grants:
 NOBODY = Grants(False, ())
 
 
-def grants(user: AbstractBaseUser | None) -> Grants:
+def grants(user: AnyUser | None) -> Grants:
     """The user's grants, loaded once per user object (so once per request)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NOBODY
@@ -86,16 +86,16 @@ def grants(user: AbstractBaseUser | None) -> Grants:
     return result
 
 
-def can(user: AbstractBaseUser | None, action: str, unit: Unit) -> bool:
+def can(user: AnyUser | None, action: str, unit: Unit) -> bool:
     return grants(user).covers(action, unit)
 
 
-def is_national_admin(user: AbstractBaseUser | None) -> bool:
+def is_national_admin(user: AnyUser | None) -> bool:
     found = grants(user)
     return found.everything or "" in found.paths(ADMINISTER)
 
 
-def forget(user: AbstractBaseUser) -> None:
+def forget(user: AnyUser) -> None:
     """Drop the cached grants after a role change."""
     if hasattr(user, "_dxm_grants"):
         del user._dxm_grants

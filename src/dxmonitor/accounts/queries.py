@@ -1,12 +1,13 @@
 """Who is asking: token lookup for the API."""
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+
+from dxmonitor.common.users import AnyUser
 
 from .models import ApiToken, hash_token
 
 
-def user_for_token(token: str) -> tuple[AbstractBaseUser, ApiToken] | None:
+def user_for_token(token: str) -> tuple[AnyUser, ApiToken] | None:
     found = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
@@ -21,7 +22,7 @@ def user_for_token(token: str) -> tuple[AbstractBaseUser, ApiToken] | None:
     return found.user, found
 
 
-def can_administer(user: AbstractBaseUser | None) -> bool:
+def can_administer(user: AnyUser | None) -> bool:
     """National administration: the catalogue, units, roles."""
     from .permissions import is_national_admin
 

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from dxmonitor.common.users import AnyUser
 
 from .refresh import RefreshReport, refresh
 
@@ -27,7 +27,7 @@ def refresh_in_background() -> bool:
     return store_path() != ":memory:"
 
 
-def request_refresh(*, full: bool = False, user: AbstractBaseUser | None = None) -> "Job":
+def request_refresh(*, full: bool = False, user: AnyUser | None = None) -> "Job":
     """After a change the figures depend on (an approval, an import): queue a refresh for the
     worker, unless one that does as much is already waiting, in the caller's transaction.
     Where jobs run at once in the caller's process (tests), the refresh is done on return."""
@@ -58,7 +58,7 @@ def queue_scores(
     period: str,
     within: "Unit | None" = None,
     version: "SchemeVersion | None" = None,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
 ) -> "Job":
     """Have the worker score and rank a period (after refreshing the store), once the request
     is known to be allowed: a refusal or a bad period is the caller's answer, not a failed job."""

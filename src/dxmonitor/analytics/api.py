@@ -4,13 +4,13 @@ Every answer names the method behind each figure and how complete it is. Reading
 takes a role over the unit asked about; refreshing the store is for administrators.
 """
 
-from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from dxmonitor.accounts.api import WRITE_AUTH, requester
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.api import ERRORS, WRITE_ERRORS
 from dxmonitor.common.errors import Forbidden, NotFound
+from dxmonitor.common.users import ApiRequest
 from dxmonitor.jobs.schemas import JobOut, job_out
 
 from . import answers
@@ -35,7 +35,7 @@ READ_ERRORS = {**ERRORS, 403: WRITE_ERRORS[403]}
 
 
 @router.get("/analytics/figure", response={200: FigureOut, **READ_ERRORS}, url_name="analytics_figure")
-def read_figure(request: HttpRequest, query: Query[FigureQuery]):
+def read_figure(request: ApiRequest, query: Query[FigureQuery]):
     """One unit's figure of one indicator and period, with its method, coverage and target gaps.
 
     `method=auto` gives the unit's own or added-up figure, and for a unit that did not exist
@@ -58,7 +58,7 @@ def read_figure(request: HttpRequest, query: Query[FigureQuery]):
 
 
 @router.get("/analytics/pivot", response={200: PivotOut, **READ_ERRORS}, url_name="analytics_pivot")
-def read_pivot(request: HttpRequest, query: Query[PivotQuery]):
+def read_pivot(request: ApiRequest, query: Query[PivotQuery]):
     """Figures of units × indicators × periods; cells without a figure are left out."""
     periods = answers.require_periods(query.periods)
     indicators = answers.require_indicators(query.indicators)
@@ -76,7 +76,7 @@ def read_pivot(request: HttpRequest, query: Query[PivotQuery]):
 
 
 @router.get("/analytics/ranking", response={200: RankingOut, **READ_ERRORS}, url_name="analytics_ranking")
-def read_ranking(request: HttpRequest, query: Query[RankingQuery]):
+def read_ranking(request: ApiRequest, query: Query[RankingQuery]):
     """Units of one level under `within` ranked on an indicator (in its direction), ties sharing
     a rank, with the places gained or lost since the previous period."""
     period = answers.require_period(query.period)
@@ -98,7 +98,7 @@ def read_ranking(request: HttpRequest, query: Query[RankingQuery]):
 
 
 @router.get("/analytics/series", response={200: SeriesOut, **READ_ERRORS}, url_name="analytics_series")
-def read_series(request: HttpRequest, query: Query[SeriesQuery]):
+def read_series(request: ApiRequest, query: Query[SeriesQuery]):
     """A unit's figures of one indicator over every month, quarter or year the store holds."""
     unit = answers.require_unit(query.unit)
     answers.check_read(requester(request), unit)
@@ -111,7 +111,7 @@ def read_series(request: HttpRequest, query: Query[SeriesQuery]):
     response={200: CompletenessOut, **READ_ERRORS},
     url_name="analytics_completeness",
 )
-def read_completeness(request: HttpRequest, query: Query[CompletenessQuery]):
+def read_completeness(request: ApiRequest, query: Query[CompletenessQuery]):
     """Reports of a data set expected, submitted and on time in a period, for `within` and each
     of its children (ask again with a child as `within` to drill down)."""
     period = answers.require_period(query.period)
@@ -122,7 +122,7 @@ def read_completeness(request: HttpRequest, query: Query[CompletenessQuery]):
 
 
 @router.get("/analytics/status", response={200: StatusOut, **READ_ERRORS}, url_name="analytics_status")
-def read_status(request: HttpRequest):
+def read_status(request: ApiRequest):
     """How current the analytics store is: its last change taken in and the changes since."""
     answers.check_signed_in(requester(request))
     return vars(answers.store_status())
@@ -134,7 +134,7 @@ def read_status(request: HttpRequest):
     response={202: JobOut, **WRITE_ERRORS},
     url_name="analytics_refresh",
 )
-def post_refresh(request: HttpRequest, payload: RefreshIn):
+def post_refresh(request: ApiRequest, payload: RefreshIn):
     """Have the worker take in the changes since the last refresh, or rebuild the store whole
     (`full`): answers 202 with the job (a refresh already waiting is answered instead)."""
     if not can_administer(request.auth):

@@ -8,13 +8,12 @@ earlier (the latest version scored then): a unit formed in 2025 has no earlier r
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
-
 from dxmonitor.catalog.models import SchemeComponent, SchemeGroup, SchemeVersion, ScoringScheme
 from dxmonitor.catalog.scheme_rules import describe
 from dxmonitor.catalog.schemes import Tree, require_version, tree_of
 from dxmonitor.collection.periods import Period
 from dxmonitor.common.errors import DomainError, NotFound
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Level, Unit
 
 from . import answers
@@ -22,7 +21,7 @@ from .models import Score
 from .scoring import PRECISION, peer_root, previous_year
 
 
-def check_read(viewer: AbstractBaseUser | None, unit: Unit | None) -> None:
+def check_read(viewer: AnyUser | None, unit: Unit | None) -> None:
     """Scores add up every figure under a unit: reading them takes a role over it."""
     answers.check_read(viewer, unit, what=("scores", "điểm"))
 

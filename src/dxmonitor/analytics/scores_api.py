@@ -7,7 +7,6 @@ over the province whose units are ranked together.
 
 import datetime
 
-from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -18,6 +17,7 @@ from dxmonitor.catalog.scheme_rules import describe
 from dxmonitor.catalog.schemes import require_scheme, require_version, schemes, tree_of
 from dxmonitor.common.api import ERRORS, WRITE_ERRORS
 from dxmonitor.common.errors import NotFound
+from dxmonitor.common.users import ApiRequest
 from dxmonitor.geo.models import Unit
 from dxmonitor.geo.queries import get_unit
 from dxmonitor.geo.schemas import UnitBrief, unit_brief
@@ -119,14 +119,14 @@ def _scheme_out(scheme: ScoringScheme, language: str) -> dict:
 
 
 @router.get("/scoring-schemes", response={200: list[SchemeOut], **ERRORS}, url_name="scoring_schemes")
-def list_schemes(request: HttpRequest):
+def list_schemes(request: ApiRequest):
     """Every scoring scheme with its versions, latest first."""
     language = _language()
     return [_scheme_out(s, language) for s in schemes()]
 
 
 @router.get("/scoring-schemes/{code}", response={200: SchemeDetailOut, **ERRORS}, url_name="scoring_scheme")
-def scheme_detail(request: HttpRequest, code: str, version: int | None = Query(None, ge=1)):
+def scheme_detail(request: ApiRequest, code: str, version: int | None = Query(None, ge=1)):
     """One scheme and one version's definition (default: the latest): groups and components in
     order, each component with its maximum points, rule, thresholds, evidence and source."""
     language = _language()
@@ -184,7 +184,7 @@ class ComputeIn(Schema):
 @router.post(
     "/scores/compute", response={202: JobOut, **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="scores_compute"
 )
-def compute(request: HttpRequest, payload: ComputeIn):
+def compute(request: ApiRequest, payload: ComputeIn):
     """Have the worker compute the scores and ranks of a period from the analytics store
     (refreshed first): answers 202 with the job, whose result says how many units, peer groups,
     complete, and the components most often missing.
@@ -290,7 +290,7 @@ def ranking_out(found: scores.Ranking, *, language: str) -> dict:
 
 
 @router.get("/scores", response={200: ScoreRankingOut, **READ_ERRORS}, url_name="scores")
-def ranking(request: HttpRequest, query: Query[RankingQuery]):
+def ranking(request: ApiRequest, query: Query[RankingQuery]):
     """Scores and ranks of the units of a province (twin of /scores/): best first, ties sharing a
     rank, each with its score per top group, rank change since the year before and coverage."""
     scheme = require_scheme(query.scheme)
@@ -450,7 +450,7 @@ def detail_out(found: scores.Breakdown, *, language: str) -> dict:
     }
 
 
-def _breakdown(request: HttpRequest, scheme: str, unit_id: int, query: UnitQuery) -> scores.Breakdown:
+def _breakdown(request: ApiRequest, scheme: str, unit_id: int, query: UnitQuery) -> scores.Breakdown:
     found_scheme = require_scheme(scheme)
     unit = _unit(unit_id, field="unit")
     scores.check_read(requester(request), unit)
@@ -462,7 +462,7 @@ def _breakdown(request: HttpRequest, scheme: str, unit_id: int, query: UnitQuery
 @router.get(
     "/scores/{scheme}/units/{unit_id}", response={200: ScoreDetailOut, **READ_ERRORS}, url_name="score_detail"
 )
-def score_detail(request: HttpRequest, scheme: str, unit_id: int, query: Query[UnitQuery]):
+def score_detail(request: ApiRequest, scheme: str, unit_id: int, query: Query[UnitQuery]):
     """One unit's score group by group and component by component — each component's figure,
     rule and points, missing figures marked — with its rank, rank change and what-if."""
     return detail_out(_breakdown(request, scheme, unit_id, query), language=_language())
@@ -473,7 +473,7 @@ def score_detail(request: HttpRequest, scheme: str, unit_id: int, query: Query[U
     response={200: list[WhatIfOut], **READ_ERRORS},
     url_name="score_what_if",
 )
-def score_what_if(request: HttpRequest, scheme: str, unit_id: int, query: Query[UnitQuery]):
+def score_what_if(request: ApiRequest, scheme: str, unit_id: int, query: Query[UnitQuery]):
     """For each component short of its maximum, the rank the unit would reach with full points
     there (the other units as they are) and the points needed; the biggest climb first."""
     return what_if_out(_breakdown(request, scheme, unit_id, query).what_if, language=_language())

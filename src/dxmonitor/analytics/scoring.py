@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +24,7 @@ from dxmonitor.catalog.scheme_rules import points_for
 from dxmonitor.catalog.schemes import Tree, require_version, tree_of
 from dxmonitor.collection.periods import Period, parse_period
 from dxmonitor.common.errors import DomainError, Forbidden
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Level, Unit
 from dxmonitor.geo.queries import province_of, valid_on
 
@@ -87,7 +87,7 @@ def roots_for(*, scheme: ScoringScheme, within: Unit | None, period: Period) -> 
     return list(Unit.objects.filter(valid_on(period.end), level=Level.PROVINCE).order_by("code"))
 
 
-def may_score(user: AbstractBaseUser | None, root: Unit | None) -> bool:
+def may_score(user: AnyUser | None, root: Unit | None) -> bool:
     found = grants(user)
     if root is None:
         return found.everything or "" in found.paths(SCORE)
@@ -100,7 +100,7 @@ def compute_scores(
     period: Period | str,
     within: Unit | None = None,
     version: SchemeVersion | None = None,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
     refresh_store: bool = True,
 ) -> ComputeReport:
     """Score and rank every peer group under `within` (None: everywhere) for a period.
@@ -181,7 +181,7 @@ def check_compute(
     period: Period | str,
     within: Unit | None = None,
     version: SchemeVersion | None = None,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
 ) -> tuple[Period, SchemeVersion, list[Unit | None]]:
     """What a computation of scores would cover, once it is known to be allowed: the period,
     the version and the peer groups' roots. Raises what the request would get as its answer."""

@@ -2,12 +2,12 @@
 (data entry) fill its sheet and its approvers submit it; appraisers act on their department's
 components for the units of their province only."""
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from dxmonitor.accounts.permissions import ADMINISTER, APPROVE, ENTER, READ, can, grants
 from dxmonitor.catalog.models import SchemeComponent
 from dxmonitor.common.errors import DomainError, Forbidden
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from .models import Appraiser, Department, Round, Stage
@@ -19,11 +19,11 @@ class Locked(DomainError):
     status = 409
 
 
-def _who(user: AbstractBaseUser | None) -> str:
+def _who(user: AnyUser | None) -> str:
     return user.get_username() if user is not None else "anonymous"
 
 
-def require_organiser(user: AbstractBaseUser | None, province: Unit) -> None:
+def require_organiser(user: AnyUser | None, province: Unit) -> None:
     if not can(user, ADMINISTER, province):
         raise Forbidden(
             f"{_who(user)} may not organise assessments of {province.name}: its administrators may",
@@ -33,7 +33,7 @@ def require_organiser(user: AbstractBaseUser | None, province: Unit) -> None:
         )
 
 
-def require_unit_role(user: AbstractBaseUser | None, unit: Unit, *, submit: bool = False) -> None:
+def require_unit_role(user: AnyUser | None, unit: Unit, *, submit: bool = False) -> None:
     action = APPROVE if submit else ENTER
     if not can(user, action, unit):
         if submit:
@@ -64,7 +64,7 @@ def departments_of(round_: Round) -> list[Department]:
     return list(Department.objects.filter(scheme_id=round_.scheme_id).order_by("code"))
 
 
-def appraised_departments(user: AbstractBaseUser | None, round_: Round) -> list[Department]:
+def appraised_departments(user: AnyUser | None, round_: Round) -> list[Department]:
     """The departments whose components the user appraises in this round."""
     if user is None or not user.is_authenticated:
         return []
@@ -76,7 +76,7 @@ def appraised_departments(user: AbstractBaseUser | None, round_: Round) -> list[
     return list(Department.objects.filter(pk__in=list(ids)).order_by("code"))
 
 
-def require_appraiser(user: AbstractBaseUser | None, round_: Round, component: SchemeComponent) -> Department:
+def require_appraiser(user: AnyUser | None, round_: Round, component: SchemeComponent) -> Department:
     departments = departments_of(round_)
     owner = department_of(component, departments)
     mine = {d.pk for d in appraised_departments(user, round_)}
@@ -93,7 +93,7 @@ def require_appraiser(user: AbstractBaseUser | None, round_: Round, component: S
     return owner
 
 
-def may_read_round(user: AbstractBaseUser | None, round_: Round) -> bool:
+def may_read_round(user: AnyUser | None, round_: Round) -> bool:
     if round_.stage == Stage.PUBLISHED:
         return True
     found = grants(user)
@@ -104,7 +104,7 @@ def may_read_round(user: AbstractBaseUser | None, round_: Round) -> bool:
     return any(path.startswith(round_.province.path) for path in found.paths(READ))
 
 
-def may_read_sheet(user: AbstractBaseUser | None, round_: Round, unit: Unit) -> bool:
+def may_read_sheet(user: AnyUser | None, round_: Round, unit: Unit) -> bool:
     return can(user, READ, unit) or bool(appraised_departments(user, round_))
 
 

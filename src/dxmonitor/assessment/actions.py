@@ -8,7 +8,6 @@ import datetime
 import hashlib
 import itertools
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from dxmonitor.accounts.permissions import is_national_admin
 from dxmonitor.catalog.models import SchemeVersion, ScoringScheme
 from dxmonitor.common.errors import DomainError, Forbidden, InvalidInput, NotFound, Problem
 from dxmonitor.common.ids import is_id
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Level, Unit
 from dxmonitor.geo.queries import valid_on
 
@@ -55,7 +55,7 @@ def set_department(
     name_vi: str,
     name_en: str,
     prefixes: list[str],
-    user: AbstractBaseUser,
+    user: AnyUser,
 ) -> Department:
     """Name a department and the scheme groups or components it appraises (created or replaced)."""
     if not is_national_admin(user):
@@ -94,7 +94,7 @@ def set_department(
 
 
 def grant_appraiser(
-    *, user: AbstractBaseUser, department: Department, province: Unit, granted_by: AbstractBaseUser
+    *, user: AnyUser, department: Department, province: Unit, granted_by: AnyUser
 ) -> Appraiser:
     """Make `user` an appraiser of `department`'s components for the units of `province`."""
     if province.level != Level.PROVINCE:
@@ -117,7 +117,7 @@ def open_round(
     scheme: ScoringScheme,
     year: int,
     province: Unit,
-    user: AbstractBaseUser,
+    user: AnyUser,
     self_until: datetime.date,
     appraisal_until: datetime.date,
     explanation_until: datetime.date,
@@ -266,7 +266,7 @@ def _may_change(entry: Entry) -> None:
 def save_entry(
     *,
     entry: Entry,
-    user: AbstractBaseUser,
+    user: AnyUser,
     figure: str | float | None = None,
     comment: str | None = None,
     use_measured: bool = False,
@@ -309,7 +309,7 @@ def save_entry(
 def add_evidence(
     *,
     entry: Entry,
-    user: AbstractBaseUser,
+    user: AnyUser,
     number: str = "",
     issued_on: datetime.date | None = None,
     issuer: str = "",
@@ -403,7 +403,7 @@ def missing_components(sheet: Sheet) -> list[Problem]:
     return problems
 
 
-def submit_sheet(*, sheet: Sheet, user: AbstractBaseUser) -> Sheet:
+def submit_sheet(*, sheet: Sheet, user: AnyUser) -> Sheet:
     """The unit's approver sends the self-assessment for appraisal; refused listing what is missing."""
     require_unit_role(user, sheet.unit, submit=True)
     require_open(sheet.round, Stage.SELF)
@@ -427,7 +427,7 @@ def submit_sheet(*, sheet: Sheet, user: AbstractBaseUser) -> Sheet:
     return sheet
 
 
-def answer_question(*, entry: Entry, user: AbstractBaseUser, answer: str) -> Entry:
+def answer_question(*, entry: Entry, user: AnyUser, answer: str) -> Entry:
     """The unit answers the appraiser's request for evidence; the component goes back to appraisal."""
     require_unit_role(user, entry.sheet.unit)
     require_open(entry.sheet.round, Stage.SELF, Stage.APPRAISAL)

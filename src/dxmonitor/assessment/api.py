@@ -4,7 +4,7 @@ appraisal, the provisional ranking and explanations, publication, and the round'
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Form, Query, Router, Status
 
 from dxmonitor.accounts.api import WRITE_AUTH, requester
@@ -12,6 +12,7 @@ from dxmonitor.catalog.schemes import require_scheme, require_version
 from dxmonitor.common.api import MAX_OFFSET, WRITE_ERRORS, ErrorOut
 from dxmonitor.common.errors import Forbidden, NotFound
 from dxmonitor.common.ids import is_id
+from dxmonitor.common.users import ApiRequest
 from dxmonitor.geo.api import get_unit
 
 from . import actions, appraisal
@@ -47,18 +48,18 @@ router = Router(tags=["assessment"])
 ERRORS = {**WRITE_ERRORS, 409: ErrorOut}
 
 
-def _language(request: HttpRequest) -> str:
+def _language(request: ApiRequest) -> str:
     return getattr(request, "LANGUAGE_CODE", "vi") or "vi"
 
 
-def _round(request: HttpRequest, round_id: int, user=None) -> Round:
+def _round(request: ApiRequest, round_id: int, user=None) -> Round:
     round_ = actions.get_round(round_id)
     if not may_read_round(user if user is not None else requester(request), round_):
         raise NotFound(f"assessment round {round_id} does not exist", f"Không có đợt đánh giá {round_id}")
     return round_
 
 
-def _entry(request: HttpRequest, round_id: int, unit_id: int, code: str):
+def _entry(request: ApiRequest, round_id: int, unit_id: int, code: str):
     round_ = _round(request, round_id, request.auth)
     return actions.get_entry(actions.get_sheet(round_, unit_id), code)
 
@@ -75,7 +76,7 @@ def _department_out(department: Department) -> dict:
 
 
 @router.get("/assessment/schemes/{scheme}/departments", response={200: list[DepartmentOut], **ERRORS})
-def list_departments(request: HttpRequest, scheme: str):
+def list_departments(request: ApiRequest, scheme: str):
     """The departments appraising a scheme's components, and the groups each appraises."""
     found = require_scheme(scheme)
     return [_department_out(d) for d in Department.objects.filter(scheme=found).select_related("scheme")]
@@ -84,7 +85,7 @@ def list_departments(request: HttpRequest, scheme: str):
 @router.post(
     "/assessment/schemes/{scheme}/departments", response={201: DepartmentOut, **ERRORS}, auth=WRITE_AUTH
 )
-def put_department(request: HttpRequest, scheme: str, payload: DepartmentIn):
+def put_department(request: ApiRequest, scheme: str, payload: DepartmentIn):
     """Name a department and the groups or components it appraises (national administrators)."""
     department = actions.set_department(scheme=require_scheme(scheme), user=request.auth, **payload.dict())
     return Status(201, _department_out(department))
@@ -93,7 +94,7 @@ def put_department(request: HttpRequest, scheme: str, payload: DepartmentIn):
 @router.post(
     "/assessment/departments/{department_id}/appraisers", response={201: dict, **ERRORS}, auth=WRITE_AUTH
 )
-def add_appraiser(request: HttpRequest, department_id: int, payload: AppraiserIn):
+def add_appraiser(request: ApiRequest, department_id: int, payload: AppraiserIn):
     """Give a user the appraiser role of a department for a province (its administrators)."""
     department = Department.objects.filter(pk=department_id).first() if is_id(department_id) else None
     user = get_user_model().objects.filter(username=payload.username).first()
@@ -106,13 +107,13 @@ def add_appraiser(request: HttpRequest, department_id: int, payload: AppraiserIn
 
 
 @router.get("/assessment/rounds", response={200: list[RoundOut], **ERRORS}, url_name="assessment_rounds")
-def list_rounds(request: HttpRequest):
+def list_rounds(request: ApiRequest):
     """The rounds the caller may see: their province's, and every published round (twin of /assessment/)."""
     return [round_out(r) for r in rounds_for(requester(request))]
 
 
 @router.post("/assessment/rounds", response={201: RoundOut, **ERRORS}, auth=WRITE_AUTH)
-def open_round(request: HttpRequest, payload: RoundIn):
+def open_round(request: ApiRequest, payload: RoundIn):
     """Open a round (the province's administrators): every unit's sheet is prefilled."""
     scheme = require_scheme(payload.scheme)
     units = [get_unit(u) for u in payload.unit_ids] if payload.unit_ids else None
@@ -133,7 +134,7 @@ def open_round(request: HttpRequest, payload: RoundIn):
 
 
 @router.get("/assessment/rounds/{round_id}", response={200: RoundOut, **ERRORS}, url_name="assessment_round")
-def read_round(request: HttpRequest, round_id: int):
+def read_round(request: ApiRequest, round_id: int):
     return round_out(_round(request, round_id))
 
 
@@ -159,7 +160,7 @@ def sheet_out(round_: Round, unit_id: int, *, language: str) -> dict:
     auth=WRITE_AUTH,
     url_name="assessment_sheet",
 )
-def read_sheet(request: HttpRequest, round_id: int, unit_id: int):
+def read_sheet(request: ApiRequest, round_id: int, unit_id: int):
     """A unit's self-assessment: each component's figure (measured or entered), points, evidence,
     the appraisal and the explanation."""
     round_ = _round(request, round_id, request.auth)
@@ -175,7 +176,7 @@ def read_sheet(request: HttpRequest, round_id: int, unit_id: int):
     response={200: EntryOut, **ERRORS},
     auth=WRITE_AUTH,
 )
-def save_entry(request: HttpRequest, round_id: int, unit_id: int, code: str, payload: EntryIn):
+def save_entry(request: ApiRequest, round_id: int, unit_id: int, code: str, payload: EntryIn):
     entry = actions.save_entry(
         entry=_entry(request, round_id, unit_id, code),
         user=request.auth,
@@ -192,7 +193,7 @@ def save_entry(request: HttpRequest, round_id: int, unit_id: int, code: str, pay
     auth=WRITE_AUTH,
 )
 def add_evidence(
-    request: HttpRequest,
+    request: ApiRequest,
     round_id: int,
     unit_id: int,
     code: str,
@@ -226,7 +227,7 @@ def add_evidence(
 @router.get(
     "/assessment/evidence/{evidence_id}/file", response={200: None, **ERRORS}, url_name="assessment_file"
 )
-def evidence_file(request: HttpRequest, evidence_id: int):
+def evidence_file(request: ApiRequest, evidence_id: int):
     """An evidence file: to those who may read the unit's sheet, or to anyone once the round is
     published and the file marked public."""
     found = Evidence.objects.select_related("entry__sheet__round", "entry__sheet__unit")
@@ -250,7 +251,7 @@ def evidence_file(request: HttpRequest, evidence_id: int):
     response={200: SheetOut, **ERRORS},
     auth=WRITE_AUTH,
 )
-def submit(request: HttpRequest, round_id: int, unit_id: int):
+def submit(request: ApiRequest, round_id: int, unit_id: int):
     """The unit's approver submits; refused listing the components still missing."""
     round_ = _round(request, round_id, request.auth)
     actions.submit_sheet(sheet=actions.get_sheet(round_, unit_id), user=request.auth)
@@ -262,7 +263,7 @@ def submit(request: HttpRequest, round_id: int, unit_id: int):
     response={200: EntryOut, **ERRORS},
     auth=WRITE_AUTH,
 )
-def appraise(request: HttpRequest, round_id: int, unit_id: int, code: str, payload: AppraisalIn):
+def appraise(request: ApiRequest, round_id: int, unit_id: int, code: str, payload: AppraisalIn):
     """Accept, adjust (a new figure or points, with the reason) or ask for evidence (the appraiser
     of the component's department for the round's province)."""
     entry = appraisal.appraise(
@@ -276,7 +277,7 @@ def appraise(request: HttpRequest, round_id: int, unit_id: int, code: str, paylo
     response={200: EntryOut, **ERRORS},
     auth=WRITE_AUTH,
 )
-def answer(request: HttpRequest, round_id: int, unit_id: int, code: str, payload: AnswerIn):
+def answer(request: ApiRequest, round_id: int, unit_id: int, code: str, payload: AnswerIn):
     entry = actions.answer_question(
         entry=_entry(request, round_id, unit_id, code), user=request.auth, answer=payload.answer
     )
@@ -284,7 +285,7 @@ def answer(request: HttpRequest, round_id: int, unit_id: int, code: str, payload
 
 
 @router.get("/assessment/rounds/{round_id}/progress", response={200: ProgressOut, **ERRORS}, auth=WRITE_AUTH)
-def progress(request: HttpRequest, round_id: int):
+def progress(request: ApiRequest, round_id: int):
     """How far the appraisal is, per department and per unit."""
     round_ = _round(request, round_id, request.auth)
     found = appraisal.progress(round_)
@@ -310,7 +311,7 @@ def progress(request: HttpRequest, round_id: int):
 @router.post(
     "/assessment/rounds/{round_id}/close-appraisal", response={200: RoundOut, **ERRORS}, auth=WRITE_AUTH
 )
-def close_appraisal(request: HttpRequest, round_id: int):
+def close_appraisal(request: ApiRequest, round_id: int):
     """Close appraisal; the provisional ranking goes to the units for their explanations."""
     return round_out(
         appraisal.close_appraisal(round_=_round(request, round_id, request.auth), user=request.auth)
@@ -322,7 +323,7 @@ def close_appraisal(request: HttpRequest, round_id: int):
     response={200: RankingOut, **ERRORS},
     url_name="assessment_ranking",
 )
-def read_ranking(request: HttpRequest, round_id: int):
+def read_ranking(request: ApiRequest, round_id: int):
     """The ranking by peer group: total, per pillar and component, change from the self-assessment."""
     round_ = _round(request, round_id)
     if round_.stage in (Stage.SELF, Stage.APPRAISAL) and not may_read_round(requester(request), round_):
@@ -335,7 +336,7 @@ def read_ranking(request: HttpRequest, round_id: int):
     response={200: EntryOut, **ERRORS},
     auth=WRITE_AUTH,
 )
-def explain(request: HttpRequest, round_id: int, unit_id: int, code: str, payload: ExplanationIn):
+def explain(request: ApiRequest, round_id: int, unit_id: int, code: str, payload: ExplanationIn):
     """The unit explains a component of its provisional result, before the deadline."""
     entry = appraisal.explain(
         entry=_entry(request, round_id, unit_id, code), user=request.auth, text=payload.text
@@ -348,7 +349,7 @@ def explain(request: HttpRequest, round_id: int, unit_id: int, code: str, payloa
     response={200: EntryOut, **ERRORS},
     auth=WRITE_AUTH,
 )
-def reply(request: HttpRequest, round_id: int, unit_id: int, code: str, payload: ReplyIn):
+def reply(request: ApiRequest, round_id: int, unit_id: int, code: str, payload: ReplyIn):
     entry = appraisal.reply_explanation(
         entry=_entry(request, round_id, unit_id, code), user=request.auth, **payload.dict()
     )
@@ -356,7 +357,7 @@ def reply(request: HttpRequest, round_id: int, unit_id: int, code: str, payload:
 
 
 @router.post("/assessment/rounds/{round_id}/publish", response={200: RoundOut, **ERRORS}, auth=WRITE_AUTH)
-def publish(request: HttpRequest, round_id: int, payload: PublishIn):
+def publish(request: ApiRequest, round_id: int, payload: PublishIn):
     """The council's decision: the round is published, locked, and its official report made for signing
     (`POST /api/v1/official-reports/{report_id}/sign`)."""
     round_ = appraisal.publish(
@@ -370,7 +371,7 @@ def publish(request: HttpRequest, round_id: int, payload: PublishIn):
 
 @router.get("/assessment/rounds/{round_id}/events", response={200: list[EventOut], **ERRORS}, auth=WRITE_AUTH)
 def events(
-    request: HttpRequest,
+    request: ApiRequest,
     round_id: int,
     limit: int = Query(500, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),

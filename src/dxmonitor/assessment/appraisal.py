@@ -2,12 +2,12 @@
 units' explanations, the council's decision and publication. Each function checks who may do it,
 owns its transaction and writes an `Event`."""
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from dxmonitor.common.errors import DomainError, InvalidInput, Problem
+from dxmonitor.common.users import AnyUser
 
 from .access import (
     department_of,
@@ -28,7 +28,7 @@ ACCEPT, ADJUST, ASK = "accept", "adjust", "ask"
 def appraise(
     *,
     entry: Entry,
-    user: AbstractBaseUser,
+    user: AnyUser,
     decision: str,
     figure: str | float | None = None,
     points: str | float | None = None,
@@ -101,7 +101,7 @@ def appraise(
     return entry
 
 
-def accept_rest(*, sheet: Sheet, user: AbstractBaseUser) -> int:
+def accept_rest(*, sheet: Sheet, user: AnyUser) -> int:
     """Accept, as self-assessed, every component of the user's departments on a submitted sheet
     that waits for appraisal (not those where evidence was asked); each acceptance is an event."""
     from .access import appraised_departments
@@ -155,7 +155,7 @@ def progress(round_: Round) -> dict:
     }
 
 
-def close_appraisal(*, round_: Round, user: AbstractBaseUser) -> Round:
+def close_appraisal(*, round_: Round, user: AnyUser) -> Round:
     """Close appraisal and publish the provisional ranking to the units for their explanations."""
     require_organiser(user, round_.province)
     require_open(round_, Stage.SELF, Stage.APPRAISAL)
@@ -186,7 +186,7 @@ def close_appraisal(*, round_: Round, user: AbstractBaseUser) -> Round:
     return round_
 
 
-def explain(*, entry: Entry, user: AbstractBaseUser, text: str) -> Entry:
+def explain(*, entry: Entry, user: AnyUser, text: str) -> Entry:
     """A unit explains a component of its provisional result, before the explanation deadline."""
     round_ = entry.sheet.round
     require_unit_role(user, entry.sheet.unit)
@@ -218,7 +218,7 @@ def explain(*, entry: Entry, user: AbstractBaseUser, text: str) -> Entry:
 def reply_explanation(
     *,
     entry: Entry,
-    user: AbstractBaseUser,
+    user: AnyUser,
     accept: bool,
     reply: str,
     figure: str | float | None = None,
@@ -267,7 +267,7 @@ def reply_explanation(
     return entry
 
 
-def publish(*, round_: Round, user: AbstractBaseUser, decision: str, signer_name: str) -> Round:
+def publish(*, round_: Round, user: AnyUser, decision: str, signer_name: str) -> Round:
     """The council's decision closes the round: final points fixed, the ranking published, the
     round locked, and its result made an official report of the province to be signed."""
     from .report import issue_round_report

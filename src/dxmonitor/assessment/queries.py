@@ -4,10 +4,10 @@ unit's change from its self-assessment and its rank in the year before."""
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from dxmonitor.catalog.schemes import Tree, tree_of
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from .access import may_read_round
@@ -15,7 +15,7 @@ from .measure import PRECISION
 from .models import Entry, Evidence, Round, Sheet, Stage
 
 
-def rounds_for(user: AbstractBaseUser | None) -> list[Round]:
+def rounds_for(user: AnyUser | None) -> list[Round]:
     rounds = Round.objects.select_related("scheme", "version", "province").order_by("-year", "-id")
     return [r for r in rounds[:200] if may_read_round(user, r)]
 

@@ -1,9 +1,8 @@
 """The round's result as an official report of the province in the layout of Nghị định 30/2020,
 through the official-report machinery, so that it is numbered, kept and signed like the others."""
 
-from django.contrib.auth.models import AbstractBaseUser
-
 from dxmonitor.common.numbers import format_number
+from dxmonitor.common.users import AnyUser
 from dxmonitor.reports.content import Heading
 from dxmonitor.reports.layout import OfficialDocument, Section, Table
 from dxmonitor.reports.models import OfficialReport
@@ -92,7 +91,7 @@ def build(round_: Round, heading: Heading) -> OfficialDocument:
     )
 
 
-def issue_round_report(*, round_: Round, user: AbstractBaseUser, signer_name: str) -> OfficialReport:
+def issue_round_report(*, round_: Round, user: AnyUser, signer_name: str) -> OfficialReport:
     from dxmonitor.reports.actions import generate_report
 
     return generate_report(

@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from dxmonitor.common.errors import DomainError, InvalidInput, NotFound, Problem
+from dxmonitor.common.users import AnyUser
 
 from .catalog_file import DEFAULT_CATALOG, DEFAULT_GROUPS, parse_catalog, parse_groups
 from .models import Indicator, IndicatorChange, IndicatorGroup, Target
@@ -44,7 +44,7 @@ def load_catalog(
     *,
     path: Path | None = None,
     groups_path: Path | None = None,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
     overwrite: bool = False,
 ) -> CatalogReport:
     """Create or update every indicator in a catalogue file; all or nothing.
@@ -134,9 +134,7 @@ def load_catalog(
     return report
 
 
-def create_indicator(
-    *, data: IndicatorIn, user: AbstractBaseUser | None = None, channel: str = "form"
-) -> Indicator:
+def create_indicator(*, data: IndicatorIn, user: AnyUser | None = None, channel: str = "form") -> Indicator:
     problems = check_indicator(data)
     if problems:
         raise InvalidInput(problems)
@@ -151,7 +149,7 @@ def create_indicator(
 
 
 def update_indicator(
-    *, code: str, data: IndicatorPatch, user: AbstractBaseUser | None = None, channel: str = "form"
+    *, code: str, data: IndicatorPatch, user: AnyUser | None = None, channel: str = "form"
 ) -> Indicator:
     with transaction.atomic():
         indicator = Indicator.objects.select_for_update().filter(code=code).first()

@@ -1,6 +1,5 @@
 """JSON API for the indicator catalogue: the twin of the indicator pages."""
 
-from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from dxmonitor.accounts.api import WRITE_AUTH, is_signed_in
@@ -8,6 +7,7 @@ from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.api import ERRORS, WRITE_ERRORS
 from dxmonitor.common.errors import Forbidden, NotFound
 from dxmonitor.common.language import current_language
+from dxmonitor.common.users import ApiRequest
 
 from . import queries
 from .actions import create_indicator, update_indicator
@@ -32,7 +32,7 @@ def require_indicator(code: str) -> Indicator:
     return indicator
 
 
-def require_admin(request: HttpRequest) -> None:
+def require_admin(request: ApiRequest) -> None:
     if not can_administer(request.auth):
         raise Forbidden(
             "only administrators can change the catalogue",
@@ -41,13 +41,13 @@ def require_admin(request: HttpRequest) -> None:
 
 
 @router.get("/indicator-groups", response={200: list[GroupOut], **ERRORS}, url_name="indicator_groups")
-def list_groups(request: HttpRequest):
+def list_groups(request: ApiRequest):
     return list(queries.groups())
 
 
 @router.get("/indicators", response={200: IndicatorPage, **ERRORS}, url_name="indicators")
 def list_indicators(
-    request: HttpRequest,
+    request: ApiRequest,
     group: str | None = Query(None, max_length=12),
     q: str | None = Query(None, max_length=200),
     include_retired: bool = False,
@@ -59,7 +59,7 @@ def list_indicators(
 
 
 @router.get("/indicators/{code}", response={200: IndicatorOut, **ERRORS}, url_name="indicator_detail")
-def indicator_detail(request: HttpRequest, code: str):
+def indicator_detail(request: ApiRequest, code: str):
     return indicator_out(require_indicator(code), language=current_language())
 
 
@@ -68,7 +68,7 @@ def indicator_detail(request: HttpRequest, code: str):
     response={200: list[IndicatorChangeOut], **ERRORS},
     url_name="indicator_history",
 )
-def indicator_history(request: HttpRequest, code: str):
+def indicator_history(request: ApiRequest, code: str):
     """Every change to the definition; who made it is shown to signed-in users and token holders."""
     indicator = require_indicator(code)
     people = is_signed_in(request)
@@ -87,7 +87,7 @@ def indicator_history(request: HttpRequest, code: str):
 @router.post(
     "/indicators", response={201: IndicatorOut, **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="indicator_create"
 )
-def add_indicator(request: HttpRequest, payload: IndicatorIn):
+def add_indicator(request: ApiRequest, payload: IndicatorIn):
     """Add an indicator to the catalogue. Administrators only."""
     require_admin(request)
     indicator = create_indicator(data=payload, user=request.auth, channel="api")
@@ -100,7 +100,7 @@ def add_indicator(request: HttpRequest, payload: IndicatorIn):
     auth=WRITE_AUTH,
     url_name="indicator_update",
 )
-def change_indicator(request: HttpRequest, code: str, payload: IndicatorPatch):
+def change_indicator(request: ApiRequest, code: str, payload: IndicatorPatch):
     """Change some fields of an indicator; `targets`, when given, replaces the national targets."""
     require_admin(request)
     update_indicator(code=code, data=payload, user=request.auth, channel="api")

@@ -8,11 +8,11 @@ that every score keeps the definition it was computed with.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, QuerySet
 
 from dxmonitor.common.errors import DomainError, InvalidInput, NotFound, Problem
+from dxmonitor.common.users import AnyUser
 
 from .models import Indicator, SchemeComponent, SchemeGroup, SchemeVersion, ScoringScheme
 from .scheme_file import DEFAULT_INDEX, SchemeDef, read_index
@@ -26,7 +26,7 @@ class SchemesReport:
     renamed: list[str] = field(default_factory=list)
 
 
-def load_schemes(*, path: Path | None = None, user: AbstractBaseUser | None = None) -> SchemesReport:
+def load_schemes(*, path: Path | None = None, user: AnyUser | None = None) -> SchemesReport:
     """Load every scheme of an index file, all or nothing; a changed table makes a new version."""
     path = Path(path) if path else DEFAULT_INDEX
     definitions, problems = read_index(path)

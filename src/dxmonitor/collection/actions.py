@@ -10,13 +10,13 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from dxmonitor.accounts.permissions import ENTER, can
 from dxmonitor.catalog.models import Indicator
 from dxmonitor.common.errors import DomainError, Forbidden, InvalidInput, NotFound
 from dxmonitor.common.text import nfc
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from .datasets import check_open
@@ -71,7 +71,7 @@ def record_value(
     note: str = "",
     is_synthetic: bool = False,
     provenance: Provenance,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
     reason: str = "",
 ) -> Recorded:
     """Create, update or restore the value of (unit, indicator, period, kind).
@@ -166,7 +166,7 @@ def _write(key: dict, clean, content: dict, provenance: Provenance, user, reason
 
 
 def delete_value(
-    *, value: Value, provenance: Provenance, user: AbstractBaseUser | None = None, reason: str = ""
+    *, value: Value, provenance: Provenance, user: AnyUser | None = None, reason: str = ""
 ) -> Recorded:
     """Mark a value deleted; it stays in the database with its history and can be restored."""
     with transaction.atomic():
@@ -309,7 +309,7 @@ def add_document(
     file_name: str = "",
     url: str = "",
     published_on: datetime.date | None = None,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
 ) -> tuple[Document, bool]:
     """Store a source document (NFC); the same text twice is the same document."""
     text = nfc(text)

@@ -3,7 +3,6 @@
 import datetime
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -15,6 +14,7 @@ from dxmonitor.common.api import ERRORS, WRITE_ERRORS, ErrorOut, Paging, page
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.common.ids import is_id
 from dxmonitor.common.language import current_language
+from dxmonitor.common.users import ApiRequest
 from dxmonitor.geo.api import get_unit
 from dxmonitor.geo.models import Unit
 from dxmonitor.geo.queries import unit_for_code
@@ -82,7 +82,7 @@ def resolve_unit_ref(*, unit_id: int | None, unit_code: str | None, period: str)
     return unit_for_code(code=unit_code, on=parse_period(period).end)
 
 
-def serialise(request: HttpRequest, values: list[Value]) -> list[dict]:
+def serialise(request: ApiRequest, values: list[Value]) -> list[dict]:
     comparisons = queries.compare_all(values)
     people = is_signed_in(request)
     return [
@@ -92,7 +92,7 @@ def serialise(request: HttpRequest, values: list[Value]) -> list[dict]:
 
 
 @router.get("/values", response={200: ValuePage, **ERRORS}, url_name="values")
-def list_values(request: HttpRequest, filters: Query[ValueFilter]):
+def list_values(request: ApiRequest, filters: Query[ValueFilter]):
     """Values with their provenance and target comparisons, real figures first.
 
     Synthetic demo values carry `synthetic: true`; `synthetic=false` leaves them out.
@@ -121,14 +121,14 @@ def filtered_values(filters: ValueFilter, *, viewer) -> QuerySet[Value]:
 
 
 @router.get("/values/{value_id}", response={200: ValueOut, **ERRORS}, url_name="value_detail")
-def value_detail(request: HttpRequest, value_id: int):
+def value_detail(request: ApiRequest, value_id: int):
     return serialise(request, [get_value(value_id, viewer=requester(request))])[0]
 
 
 @router.get(
     "/values/{value_id}/history", response={200: list[ValueChangeOut], **ERRORS}, url_name="value_history"
 )
-def value_history(request: HttpRequest, value_id: int):
+def value_history(request: ApiRequest, value_id: int):
     """Every version of the value: who, when, from where, old → new."""
     people = is_signed_in(request)
     value = get_value(value_id, viewer=requester(request))
@@ -145,7 +145,7 @@ class ConflictOut(ErrorOut):
     auth=WRITE_AUTH,
     url_name="value_record",
 )
-def post_value(request: HttpRequest, payload: ValueIn):
+def post_value(request: ApiRequest, payload: ValueIn):
     """Create or update one value within the caller's data-entry subtree.
 
     The same content twice answers `unchanged`; every change is kept in the value's history.
@@ -184,7 +184,7 @@ def post_value(request: HttpRequest, payload: ValueIn):
     )
 
 
-def _post_queued(request: HttpRequest, payload: ValueIn, unit: Unit, indicator):
+def _post_queued(request: ApiRequest, payload: ValueIn, unit: Unit, indicator):
     try:
         recorded = record_queued_value(
             unit=unit,
@@ -217,7 +217,7 @@ def _post_queued(request: HttpRequest, payload: ValueIn, unit: Unit, indicator):
 @router.delete(
     "/values/{value_id}", response={200: RecordOut, **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="value_delete"
 )
-def remove_value(request: HttpRequest, value_id: int, reason: str = Query("", max_length=2000)):
+def remove_value(request: ApiRequest, value_id: int, reason: str = Query("", max_length=2000)):
     """Soft-delete a value within the caller's data-entry subtree; it keeps its history."""
     value = get_value(value_id, viewer=request.auth)
     if not can(request.auth, ENTER, value.unit):
@@ -247,7 +247,7 @@ class DocumentPage(Schema):
 
 
 @router.get("/documents", response={200: DocumentPage, **ERRORS}, url_name="documents")
-def list_documents(request: HttpRequest, paging: Query[Paging]):
+def list_documents(request: ApiRequest, paging: Query[Paging]):
     count, items = page(queries.documents(), limit=paging.limit, offset=paging.offset)
     return {"count": count, "items": [document_out(d, values_count=d.values_count) for d in items]}
 
@@ -255,7 +255,7 @@ def list_documents(request: HttpRequest, paging: Query[Paging]):
 @router.get(
     "/documents/{document_id}", response={200: DocumentDetailOut, **ERRORS}, url_name="document_detail"
 )
-def document_detail(request: HttpRequest, document_id: int):
+def document_detail(request: ApiRequest, document_id: int):
     return document_out(_document(document_id), with_text=True)
 
 
@@ -269,7 +269,7 @@ class ValuePeriodOut(Schema):
 
 
 @router.get("/periods/{text}", response={200: ValuePeriodOut, **ERRORS}, url_name="period")
-def read_period(request: HttpRequest, text: str):
+def read_period(request: ApiRequest, text: str):
     """Parse a period as the API accepts it: "2024", "2024Q3", "202409" (also "Q3/2024", "9/2024")."""
     period = parse_period(text[:32])
     return {
@@ -304,7 +304,7 @@ class AuditPage(Schema):
 
 
 @router.get("/audit", response={200: AuditPage, **ERRORS}, url_name="audit")
-def audit_trail(request: HttpRequest, filters: Query[AuditFilter]):
+def audit_trail(request: ApiRequest, filters: Query[AuditFilter]):
     """Every change to the values the caller may read: who, when, from which form, file and row or
     client, old → new (twin of the audit page)."""
     viewer = requester(request)

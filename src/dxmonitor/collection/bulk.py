@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, NamedTuple
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,6 +27,7 @@ from dxmonitor.catalog.models import Indicator
 from dxmonitor.common.errors import Problem
 from dxmonitor.common.hygiene import text_problem
 from dxmonitor.common.retry import Busy, is_transient, retrying
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import in_force
 
 from . import bulk_sql
@@ -190,7 +190,7 @@ class _Clean(NamedTuple):
 
 @dataclass
 class _Context:
-    user: AbstractBaseUser | None
+    user: AnyUser | None
     grants: Grants | None
     indicators: dict[str, Indicator]
     calendar: Calendar
@@ -207,7 +207,7 @@ class _Context:
 def import_values(
     *,
     items: Iterable[RawValue],
-    user: AbstractBaseUser | None,
+    user: AnyUser | None,
     source_type: str,
     source_file: str = "",
     api_client: str = "",

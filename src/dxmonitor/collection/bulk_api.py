@@ -8,7 +8,7 @@ own paths (`dhis2_api`) take the same through `submit`. Views parse the request 
 import datetime
 import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -19,6 +19,7 @@ from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.api import ERRORS, WRITE_ERRORS, ErrorOut, Paging, ProblemOut, page
 from dxmonitor.common.bounded_json import JsonTooComplex
 from dxmonitor.common.errors import DomainError, Forbidden
+from dxmonitor.common.users import ApiRequest
 
 from . import dhis2_mappings
 from .dhis2 import Dhis2Refused, check_options
@@ -141,12 +142,12 @@ RESPONSES = {
 }
 
 
-def _content_length(request: HttpRequest) -> int | None:
+def _content_length(request: ApiRequest) -> int | None:
     raw = request.META.get("CONTENT_LENGTH") or ""
     return int(raw) if raw.isdigit() else None
 
 
-def submit(request: HttpRequest, options: BulkQuery, *, suffix: str, dhis2: bool) -> tuple[int, dict, str]:
+def submit(request: ApiRequest, options: BulkQuery, *, suffix: str, dhis2: bool) -> tuple[int, dict, str]:
     """Read and import (or queue) a posted payload: the status, the answer and the format.
 
     A payload in DHIS2's formats is answered with an ImportSummary even when refused whole
@@ -222,7 +223,7 @@ def submit(request: HttpRequest, options: BulkQuery, *, suffix: str, dhis2: bool
     return (409 if answer.get("status") == "ERROR" else 200), answer, fmt
 
 
-def _post(request: HttpRequest, response: HttpResponse, options: BulkQuery):
+def _post(request: ApiRequest, response: HttpResponse, options: BulkQuery):
     status, body, _fmt = submit(request, options, suffix="", dhis2=False)
     if status == 202:
         response["Location"] = body["status_url"]
@@ -246,14 +247,14 @@ background: 202 with the job and its `status_url`."""
     openapi_extra=BODY_DOC,
     description=DESCRIPTION,
 )
-def post_data_value_sets(request: HttpRequest, response: HttpResponse, options: Query[BulkQuery]):
+def post_data_value_sets(request: ApiRequest, response: HttpResponse, options: Query[BulkQuery]):
     return _post(request, response, options)
 
 
 @router.get(
     "/imports/{job_id}", response={200: ImportJobOut, **WRITE_ERRORS}, auth=BULK_AUTH, url_name="import_job"
 )
-def import_job(request: HttpRequest, job_id: uuid.UUID):
+def import_job(request: ApiRequest, job_id: uuid.UUID):
     """A background import: status (queued, running, done, failed), processed of total values and,
     when done, the answer the payload would have had. Its sender and administrators only."""
     return job_out(get_job(job_id=job_id, user=request.auth))
@@ -322,7 +323,7 @@ def _require_admin(user) -> None:
 @router.get(
     "/dhis2/mappings", response={200: MappingPage, **WRITE_ERRORS}, auth=BULK_AUTH, url_name="dhis2_mappings"
 )
-def list_mappings(request: HttpRequest, filters: Query[MappingFilter]):
+def list_mappings(request: ApiRequest, filters: Query[MappingFilter]):
     """How DHIS2 org units and data elements map to our units and indicators (twin of /dhis2/mappings/)."""
     _require_admin(request.auth)
     count, items = page(
@@ -332,7 +333,7 @@ def list_mappings(request: HttpRequest, filters: Query[MappingFilter]):
 
 
 @router.post("/dhis2/mappings", response={200: MappingReportOut, **ERRORS, **WRITE_ERRORS}, auth=BULK_AUTH)
-def post_mappings(request: HttpRequest, payload: MappingsIn):
+def post_mappings(request: ApiRequest, payload: MappingsIn):
     """Create or update mappings (the columns of `dxmonitor dhis2 mappings load`); all or nothing."""
     _require_admin(request.auth)
     rows = [

@@ -6,7 +6,6 @@ token, and show only the units the user may read.
 
 import datetime
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -14,6 +13,7 @@ from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.common.api import ERRORS, WRITE_ERRORS, Paging, page
 from dxmonitor.common.display import format_value
 from dxmonitor.common.language import current_language
+from dxmonitor.common.users import ApiRequest
 from dxmonitor.geo.api import get_unit
 from dxmonitor.geo.schemas import UnitBrief, unit_brief
 
@@ -213,7 +213,7 @@ def recheck_out(report: rules.CheckReport) -> dict:
 
 
 @router.get("/rules", response={200: list[RuleOut], **ERRORS}, url_name="rules")
-def list_rules(request: HttpRequest):
+def list_rules(request: ApiRequest):
     """The declared validation rules, active or not (twin of /rules/)."""
     language = current_language()
     return [rule_out(r, language=language) for r in ValidationRule.objects.order_by("code")]
@@ -222,7 +222,7 @@ def list_rules(request: HttpRequest):
 @router.get(
     "/violations", response={200: ViolationPage, **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="violations"
 )
-def list_violations(request: HttpRequest, filters: Query[CheckFilter]):
+def list_violations(request: ApiRequest, filters: Query[CheckFilter]):
     """Standing rule violations in a subtree and period, of the units the caller may read; errors first."""
     found = rules.violations(
         within=get_unit(filters.within) if filters.within else None,
@@ -240,7 +240,7 @@ def list_violations(request: HttpRequest, filters: Query[CheckFilter]):
     auth=WRITE_AUTH,
     url_name="violations_refresh",
 )
-def refresh(request: HttpRequest, payload: RecheckIn):
+def refresh(request: ApiRequest, payload: RecheckIn):
     """Re-run the rules and the outlier checks over a subtree and period.
 
     Needs data entry or approval over the whole subtree.
@@ -250,7 +250,7 @@ def refresh(request: HttpRequest, payload: RecheckIn):
 
 
 @router.get("/flags", response={200: FlagPage, **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="flags")
-def list_flags(request: HttpRequest, filters: Query[FlagFilter]):
+def list_flags(request: ApiRequest, filters: Query[FlagFilter]):
     """Outlier flags of values the caller may read; open ones by default, newest first."""
     found = outliers.flags(
         within=get_unit(filters.within) if filters.within else None,
@@ -269,7 +269,7 @@ def list_flags(request: HttpRequest, filters: Query[FlagFilter]):
     auth=WRITE_AUTH,
     url_name="flag_resolve",
 )
-def resolve(request: HttpRequest, flag_id: int, payload: ResolveIn):
+def resolve(request: ApiRequest, flag_id: int, payload: ResolveIn):
     """An approver has looked at the flagged value and keeps it ("Đã xem, giữ nguyên")."""
     flag = outliers.get_flag(flag_id=flag_id, user=request.auth)
     resolved = outliers.resolve_flag(flag=flag, user=request.auth, note=payload.note)

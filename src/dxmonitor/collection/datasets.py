@@ -9,12 +9,12 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from dxmonitor.catalog.models import Indicator
 from dxmonitor.common.errors import DomainError, InvalidInput, Problem
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from .models import DataSet, DataSetIndicator, PeriodType, PeriodWindow
@@ -223,7 +223,7 @@ def reopen_period(
     period: str,
     unit: Unit,
     until: datetime.date,
-    by: AbstractBaseUser,
+    by: AnyUser,
     reason: str,
 ) -> PeriodWindow:
     """Let entry into a closed period resume for a unit and its subtree until `until`.

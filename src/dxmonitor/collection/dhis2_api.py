@@ -12,7 +12,7 @@ import uuid
 from http import HTTPStatus
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -23,6 +23,7 @@ from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.api import WRITE_ERRORS, ErrorOut
 from dxmonitor.common.errors import DomainError
 from dxmonitor.common.retry import RETRY_AFTER
+from dxmonitor.common.users import ApiRequest
 
 from .bulk_api import BODY_DOC, BulkQuery, ImportSummaryOut, submit
 from .dhis2_export import ExportQuery, ExportRefused, export_rows
@@ -104,7 +105,7 @@ IMPORT_RESPONSES = {
 }
 
 
-def suffix_of(request: HttpRequest) -> str:
+def suffix_of(request: ApiRequest) -> str:
     return getattr(request, "dhis2_suffix", "")
 
 
@@ -115,7 +116,7 @@ def suffix_of(request: HttpRequest) -> str:
     url_name="dhis2_data_value_sets",
     openapi_extra=BODY_DOC,
 )
-def dhis2_post_data_value_sets(request: HttpRequest, response: HttpResponse, options: Query[Dhis2Query]):
+def dhis2_post_data_value_sets(request: ApiRequest, response: HttpResponse, options: Query[Dhis2Query]):
     """DHIS2's import of data values (also `/api/NN/dataValueSets`, a trailing slash, `.json`,
     `.csv`): DHIS2 JSON or CSV by Content-Type, authenticated by HTTP Basic, `ApiToken` or
     `Bearer`. Answers a WebMessage holding the ImportSummary. Large payloads are imported while
@@ -167,7 +168,7 @@ class SystemInfoOut(Schema):
 
 
 @dhis2_router.get("/system/info", response={200: SystemInfoOut, **WRITE_ERRORS}, auth=BULK_AUTH)
-def system_info(request: HttpRequest):
+def system_info(request: ApiRequest):
     """DHIS2's system information, for clients that check the server before they import:
     `version` is the DHIS2 release whose Web API these paths follow."""
     now = timezone.localtime()
@@ -195,7 +196,7 @@ def system_info(request: HttpRequest):
         "responses": {200: {"description": "pong", "content": {"text/plain": {"schema": {"type": "string"}}}}}
     },
 )
-def system_ping(request: HttpRequest):
+def system_ping(request: ApiRequest):
     """`pong`, without authentication: the server is up."""
     return HttpResponse("pong", content_type="text/plain")
 
@@ -223,7 +224,7 @@ class MeOut(Schema):
 
 
 @dhis2_router.get("/me", response={200: MeOut, **WRITE_ERRORS}, auth=BULK_AUTH)
-def me(request: HttpRequest):
+def me(request: ApiRequest):
     """The account the credentials belong to, as DHIS2's `/api/me` shows it: `authorities` says
     what it may do here (`ALL` for administrators, `F_DATAVALUE_ADD` for data entry)."""
     user = request.auth
@@ -270,7 +271,7 @@ def _split(values: list[str]) -> list[str]:
 ACCEPTS = (("adx", "adx"), ("csv", "csv"), ("xml", "xml"), ("json", "json"))
 
 
-def export_format(request: HttpRequest, requested: str | None) -> str:
+def export_format(request: ApiRequest, requested: str | None) -> str:
     chosen = (requested or suffix_of(request) or "").lower()
     if not chosen:
         accept = request.headers.get("Accept", "").lower()
@@ -284,7 +285,7 @@ def export_format(request: HttpRequest, requested: str | None) -> str:
     return chosen
 
 
-def export_response(request: HttpRequest, filters: ExportFilter) -> StreamingHttpResponse:
+def export_response(request: ApiRequest, filters: ExportFilter) -> StreamingHttpResponse:
     fmt = export_format(request, filters.format)
     data_sets = _split(filters.dataSet)
     rows = export_rows(
@@ -319,7 +320,7 @@ EXPORT_DOC = {
     url_name="dhis2_export",
     openapi_extra=EXPORT_DOC,
 )
-def dhis2_get_data_value_sets(request: HttpRequest, filters: Query[ExportFilter]):
+def dhis2_get_data_value_sets(request: ApiRequest, filters: Query[ExportFilter]):
     """Values out as DHIS2 data values (JSON, CSV, XML or ADX by `format`, the path's suffix or
     `Accept`): by data set or data element, period or date range, org unit (with `children`)."""
     return export_response(request, filters)
@@ -336,7 +337,7 @@ class SingleQuery(Schema):
     comment: str | None = Field(None, max_length=2000)
 
 
-def _single(request: HttpRequest, query: SingleQuery) -> dict[str, str | None]:
+def _single(request: ApiRequest, query: SingleQuery) -> dict[str, str | None]:
     """The value's fields from the query, a form or a JSON body (DHIS2 takes all three)."""
     found: dict[str, str | None] = {
         "de": query.de,
@@ -394,14 +395,14 @@ SINGLE_ERRORS = {409: ErrorOut, **WRITE_ERRORS}
 @dhis2_router.get(
     "/dataValues", response={200: list[str], **SINGLE_ERRORS}, auth=BULK_AUTH, url_name="dhis2_value"
 )
-def dhis2_get_value(request: HttpRequest, query: Query[SingleQuery]):
+def dhis2_get_value(request: ApiRequest, query: Query[SingleQuery]):
     """One value as DHIS2 gives it: `["12"]`; 409 when there is none."""
     found = _single(request, query)
     return [read_one(data_element=found["de"], period=found["pe"], org_unit=found["ou"], combo=found["co"])]
 
 
 @dhis2_router.post("/dataValues", response={201: None, **SINGLE_ERRORS}, auth=BULK_AUTH)
-def dhis2_post_value(request: HttpRequest, query: Query[SingleQuery]):
+def dhis2_post_value(request: ApiRequest, query: Query[SingleQuery]):
     """Create or update one value (`de`, `pe`, `ou`, `co`, `value`, `comment` in the query, a form or
     DHIS2's JSON keys); an empty value deletes it. 201, or 409 with the conflict."""
     found = _single(request, query)
@@ -419,7 +420,7 @@ def dhis2_post_value(request: HttpRequest, query: Query[SingleQuery]):
 
 
 @dhis2_router.delete("/dataValues", response={204: None, **SINGLE_ERRORS}, auth=BULK_AUTH)
-def dhis2_delete_value(request: HttpRequest, query: Query[SingleQuery]):
+def dhis2_delete_value(request: ApiRequest, query: Query[SingleQuery]):
     """Delete one value (soft, with its history kept); 204, or 409 when there is none."""
     found = _single(request, query)
     delete_one(
@@ -444,7 +445,7 @@ class NotificationOut(Schema):
     dataType: str | None = None
 
 
-def _import_job(request: HttpRequest, job_id: uuid.UUID):
+def _import_job(request: ApiRequest, job_id: uuid.UUID):
     return get_job(job_id=job_id, user=request.auth)
 
 
@@ -454,7 +455,7 @@ def _import_job(request: HttpRequest, job_id: uuid.UUID):
     auth=BULK_AUTH,
     url_name="dhis2_task",
 )
-def dhis2_task(request: HttpRequest, job_id: uuid.UUID):
+def dhis2_task(request: ApiRequest, job_id: uuid.UUID):
     """An async import's notifications, newest first, as DHIS2 gives them; the last one has
     `completed` true once the import ended (`level` `ERROR` when it failed)."""
     job = _import_job(request, job_id)
@@ -493,7 +494,7 @@ def dhis2_task(request: HttpRequest, job_id: uuid.UUID):
     auth=BULK_AUTH,
     url_name="dhis2_task_summary",
 )
-def dhis2_task_summary(request: HttpRequest, job_id: uuid.UUID):
+def dhis2_task_summary(request: ApiRequest, job_id: uuid.UUID):
     """An async import's ImportSummary once it ended (409 while it runs)."""
     job = _import_job(request, job_id)
     if job.status == ImportJob.Status.DONE and job.summary:

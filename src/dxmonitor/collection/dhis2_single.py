@@ -6,10 +6,9 @@ carries a rate's numerator or denominator deletes the whole value, as a rate can
 of its parts.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
-
 from dxmonitor.accounts.permissions import ENTER, can
 from dxmonitor.common.errors import DomainError, Forbidden, Problem
+from dxmonitor.common.users import AnyUser
 
 from .actions import Provenance, delete_value
 from .bulk import BulkSummary, import_values
@@ -63,7 +62,7 @@ def read_one(*, data_element: str, period: str, org_unit: str, combo: str) -> st
 
 def write_one(
     *,
-    user: AbstractBaseUser,
+    user: AnyUser,
     data_element: str,
     period: str,
     org_unit: str,
@@ -109,7 +108,7 @@ def write_one(
 
 
 def delete_one(
-    *, user: AbstractBaseUser, data_element: str, period: str, org_unit: str, combo: str, api_client: str
+    *, user: AnyUser, data_element: str, period: str, org_unit: str, combo: str, api_client: str
 ) -> None:
     value, _part = _find(data_element=data_element, period=period, org_unit=org_unit, combo=combo)
     if value is None:
@@ -129,7 +128,7 @@ def delete_one(
 
 
 def delete_many(
-    *, deletions: list[Deletion], user: AbstractBaseUser, api_client: str, dry_run: bool, report: BulkSummary
+    *, deletions: list[Deletion], user: AnyUser, api_client: str, dry_run: bool, report: BulkSummary
 ) -> int:
     """Delete what a DHIS2 payload deletes; how many were deleted (or would be, in a dry run).
 

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils import timezone
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.common.retry import Busy, retrying
+from dxmonitor.common.users import AnyUser
 
 from .bulk import BulkSummary, RawValue, import_values
 from .dhis2 import Dhis2Csv, Dhis2Json
@@ -130,7 +130,7 @@ def _import(
     fmt: str,
     items: Reader | list[RawValue],
     report: BulkSummary,
-    user: AbstractBaseUser,
+    user: AnyUser,
     api_client: str,
     dry_run: bool,
     progress: Callable[[int], None] | None = None,
@@ -185,7 +185,7 @@ def _unless_busy(attempt: Callable[[], BulkSummary]) -> BulkSummary:
 def submit_payload(
     *,
     payload: Payload,
-    user: AbstractBaseUser,
+    user: AnyUser,
     api_client: str,
     dry_run: bool,
     background: bool,
@@ -234,7 +234,7 @@ def submit_payload(
     )
 
 
-def start_job(*, payload: Payload, user: AbstractBaseUser, api_client: str, dry_run: bool) -> ImportJob:
+def start_job(*, payload: Payload, user: AnyUser, api_client: str, dry_run: bool) -> ImportJob:
     """Record the import and queue its job, in one transaction: once this returns, the payload
     is imported even if this process dies the next instant."""
     from dxmonitor.jobs.actions import enqueue
@@ -353,7 +353,7 @@ def run_import(
 PAYLOAD_FORMATS = (FORMAT_OURS, FORMAT_DHIS2_JSON, FORMAT_DHIS2_CSV, FORMAT_DHIS2_XML, FORMAT_ADX)
 
 
-def get_job(*, job_id: uuid.UUID, user: AbstractBaseUser) -> ImportJob:
+def get_job(*, job_id: uuid.UUID, user: AnyUser) -> ImportJob:
     """A job, for the user who sent it or an administrator."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:

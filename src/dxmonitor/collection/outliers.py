@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django.utils import timezone
 from dxmonitor.accounts.permissions import APPROVE, READ, grants
 from dxmonitor.catalog.models import Kind
 from dxmonitor.common.errors import Forbidden, NotFound
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from . import bulk_sql
@@ -297,7 +297,7 @@ def flag_value(*, value: Value) -> FlagReport:
 def flags(
     *,
     within: Unit | None,
-    user: AbstractBaseUser | None,
+    user: AnyUser | None,
     open: bool | None = True,
     period: str | None = None,
 ) -> QuerySet[ValueFlag]:
@@ -314,7 +314,7 @@ def flags(
     return rows.order_by("-created_at", "-pk")
 
 
-def get_flag(*, flag_id: int, user: AbstractBaseUser | None) -> ValueFlag:
+def get_flag(*, flag_id: int, user: AnyUser | None) -> ValueFlag:
     found = (
         flags(within=None, user=user, open=None).filter(pk=flag_id).first() if 0 < flag_id < 2**63 else None
     )
@@ -323,11 +323,11 @@ def get_flag(*, flag_id: int, user: AbstractBaseUser | None) -> ValueFlag:
     return found
 
 
-def may_resolve(user: AbstractBaseUser | None, flag: ValueFlag) -> bool:
+def may_resolve(user: AnyUser | None, flag: ValueFlag) -> bool:
     return grants(user).covers(APPROVE, flag.value.unit)
 
 
-def resolve_flag(*, flag: ValueFlag, user: AbstractBaseUser, note: str = "") -> ValueFlag:
+def resolve_flag(*, flag: ValueFlag, user: AnyUser, note: str = "") -> ValueFlag:
     """An approver has looked at the value and keeps it ("Đã xem, giữ nguyên").
 
     Resolving a flag twice changes nothing. The same figure is not flagged again.

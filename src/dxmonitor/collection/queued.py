@@ -11,12 +11,12 @@ figure and then the other again, so the history holds both and says who chose wh
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from dxmonitor.catalog.models import Indicator
 from dxmonitor.common.errors import DomainError, InvalidInput
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from .actions import Provenance, Recorded, delete_value, record_value, snapshot
@@ -55,13 +55,13 @@ class QueuedConflict(DomainError):
         self.newer = newer
 
 
-def _who(user: AbstractBaseUser | None) -> str:
+def _who(user: AnyUser | None) -> str:
     if user is None:
         return "hệ thống"
     return user.get_full_name() or user.get_username()
 
 
-def newer_change(current: Value | None, base_version: int, user: AbstractBaseUser) -> Newer | None:
+def newer_change(current: Value | None, base_version: int, user: AnyUser) -> Newer | None:
     """The latest version after `base_version` written by someone other than `user`, if any."""
     if current is None or current.version <= base_version:
         return None
@@ -111,7 +111,7 @@ def record_queued_value(
     base_version: int,
     entered_offline_at: datetime.datetime | None = None,
     keep: str | None = None,
-    user: AbstractBaseUser,
+    user: AnyUser,
 ) -> Recorded:
     """Apply one queued figure if its base is current; else raise QueuedConflict, unless the
     officer already chose (`keep` = "mine" or "theirs"). Every other check is that of any write

@@ -21,7 +21,6 @@ from functools import cached_property
 from itertools import groupby
 from operator import itemgetter
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, When
 from django.db.models import Value as V
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from dxmonitor.accounts.permissions import APPROVE, ENTER, READ, grants
 from dxmonitor.common.errors import DomainError, Forbidden
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from . import bulk_sql
@@ -357,16 +357,14 @@ def standing_violations(*, within: Unit | None, period: str | None) -> QuerySet[
     return _ordered(rows)
 
 
-def violations(
-    *, within: Unit | None, period: str | None, user: AbstractBaseUser | None
-) -> QuerySet[RuleViolation]:
+def violations(*, within: Unit | None, period: str | None, user: AnyUser | None) -> QuerySet[RuleViolation]:
     """Standing violations the user may read, in a unit's subtree and a period (None: all)."""
     return standing_violations(within=within, period=period).filter(
         grants(user).unit_filter(READ, prefix="unit__")
     )
 
 
-def may_recheck(user: AbstractBaseUser | None, within: Unit | None) -> bool:
+def may_recheck(user: AnyUser | None, within: Unit | None) -> bool:
     """Whoever enters or approves figures for a subtree may re-run its checks."""
     found = grants(user)
     if within is None:
@@ -374,7 +372,7 @@ def may_recheck(user: AbstractBaseUser | None, within: Unit | None) -> bool:
     return found.covers(ENTER, within) or found.covers(APPROVE, within)
 
 
-def recheck(*, within: Unit | None, period: str | None, user: AbstractBaseUser | None = None) -> CheckReport:
+def recheck(*, within: Unit | None, period: str | None, user: AnyUser | None = None) -> CheckReport:
     """Re-run the rules and the outlier checks over a subtree and period (None: everything).
 
     With a `user`, the user must enter or approve figures for the whole subtree; without

@@ -9,7 +9,6 @@ JSON twin and its downloads agree with them. A unit asked about for a year befor
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -25,6 +24,7 @@ from dxmonitor.collection.models import DataSet
 from dxmonitor.collection.periods import MONTH, QUARTER, YEAR, Period, parse_period
 from dxmonitor.common.display import format_value
 from dxmonitor.common.errors import DomainError, NotFound
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import LEVEL_ORDER, Level, Unit
 from dxmonitor.geo.queries import ancestors, get_unit, predecessors, successors, valid_on
 
@@ -51,7 +51,7 @@ def store_years() -> list[int]:
     return [y for (y,) in rows]
 
 
-def own_unit(viewer: AbstractBaseUser | None) -> Unit | None:
+def own_unit(viewer: AnyUser | None) -> Unit | None:
     """The highest unit the viewer reads, or None for a national role (or no role at all)."""
     found = grants(viewer)
     paths = found.paths(READ)
@@ -60,7 +60,7 @@ def own_unit(viewer: AbstractBaseUser | None) -> Unit | None:
     return Unit.objects.filter(path=sorted(paths, key=len)[0]).first()
 
 
-def default_unit(viewer: AbstractBaseUser | None) -> Unit | None:
+def default_unit(viewer: AnyUser | None) -> Unit | None:
     """The viewer's own unit; for a national role, the province whose units hold the most figures."""
     found = grants(viewer)
     paths = found.paths(READ)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from dxmonitor.catalog.models import Indicator
@@ -22,6 +21,7 @@ from dxmonitor.collection.bulk import RawValue, import_values
 from dxmonitor.collection.models import DocumentKind, SourceType
 from dxmonitor.common.errors import DomainError
 from dxmonitor.common.text import nfc
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import LEGACY_LAST_DAY, Level, Unit
 from dxmonitor.geo.queries import descendants, filter_units, resolve_unit
 
@@ -51,7 +51,7 @@ class SeedReport:
 
 def load_seed_facts(
     *,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
     gold_file: Path = GOLD_FILE,
     seeds_dir: Path = SEEDS_DIR,
 ) -> SeedReport:
@@ -133,9 +133,7 @@ _SYNTHETIC_RATES = (
 )
 
 
-def load_synthetic(
-    *, user: AbstractBaseUser | None = None, progress: Progress | None = None
-) -> SyntheticReport:
+def load_synthetic(*, user: AnyUser | None = None, progress: Progress | None = None) -> SyntheticReport:
     """Deterministic made-up figures for the communes of one province (legacy structure).
 
     Every value is flagged synthetic; running it again changes nothing.

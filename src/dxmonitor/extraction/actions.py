@@ -9,7 +9,6 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from dxmonitor.collection.models import Comparator, Document, DocumentKind, Sour
 from dxmonitor.common.errors import DomainError, NotFound
 from dxmonitor.common.numbers import NumberFormatError, parse_number
 from dxmonitor.common.text import fold, strip_level_words
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import LEGACY_LAST_DAY, Unit
 from dxmonitor.geo.queries import ancestors, resolve_unit, search_units
 
@@ -36,9 +36,7 @@ class ReadResult:
     facts: list[ProposedFact] = field(default_factory=list)
 
 
-def read_upload(
-    *, name: str, data: bytes, title: str = "", user: AbstractBaseUser | None = None
-) -> ReadResult:
+def read_upload(*, name: str, data: bytes, title: str = "", user: AnyUser | None = None) -> ReadResult:
     """A .txt, .docx or .pdf file: stored as a document and read into proposed facts."""
     text = read_file(name=name, data=data)
     return read_text(text=text, title=title, file_name=name, kind=DocumentKind.REPORT, user=user)
@@ -51,7 +49,7 @@ def read_text(
     file_name: str = "",
     kind: str = DocumentKind.REPORT,
     published_on: datetime.date | None = None,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
 ) -> ReadResult:
     """Store the text as a document (the same text twice is one document) and propose its facts.
 
@@ -170,7 +168,7 @@ def _pending(fact: ProposedFact) -> None:
 
 
 def edit_fact(
-    *, fact: ProposedFact, changes: dict, user: AbstractBaseUser | None = None, save: bool = True
+    *, fact: ProposedFact, changes: dict, user: AnyUser | None = None, save: bool = True
 ) -> ProposedFact:
     """Correct a proposal before accepting it: indicator, unit, value, comparator, kind, period,
     numerator, denominator."""
@@ -223,7 +221,7 @@ def edit_fact(
 
 
 def accept_fact(
-    *, fact: ProposedFact, user: AbstractBaseUser | None = None, changes: dict | None = None
+    *, fact: ProposedFact, user: AnyUser | None = None, changes: dict | None = None
 ) -> ProposedFact:
     """Record the fact as a value whose source is its document; refused facts keep the reason.
 
@@ -275,7 +273,7 @@ def accept_fact(
     return fact
 
 
-def reject_fact(*, fact: ProposedFact, user: AbstractBaseUser | None = None) -> ProposedFact:
+def reject_fact(*, fact: ProposedFact, user: AnyUser | None = None) -> ProposedFact:
     _pending(fact)
     fact.status = FactStatus.REJECTED
     fact.decided_at = timezone.now()
@@ -290,7 +288,7 @@ class BulkResult:
     refused: list[tuple[int, DomainError]] = field(default_factory=list)
 
 
-def accept_all(*, document: Document, user: AbstractBaseUser | None = None) -> BulkResult:
+def accept_all(*, document: Document, user: AnyUser | None = None) -> BulkResult:
     """Accept every pending fact of a document; each one on its own, so one refusal stops none."""
     result = BulkResult()
     for fact in document.proposed_facts.filter(status=FactStatus.PENDING).select_related(
@@ -314,7 +312,7 @@ class SeedsRead:
     pending: int = 0
 
 
-def read_seed_articles(*, user: AbstractBaseUser | None = None, seeds_dir: Path = SEEDS_DIR) -> SeedsRead:
+def read_seed_articles(*, user: AnyUser | None = None, seeds_dir: Path = SEEDS_DIR) -> SeedsRead:
     """The demo's review queue: the seed articles read by the extractor (again, idempotently)."""
     report = SeedsRead()
     for path in sorted(seeds_dir.glob("*.txt")):

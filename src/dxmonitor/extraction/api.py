@@ -1,6 +1,5 @@
 """JSON API of the review queue: the twin of the pages under /extract/."""
 
-from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
@@ -10,6 +9,7 @@ from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.common import bounded_json
 from dxmonitor.common.api import WRITE_ERRORS, Paging, page
 from dxmonitor.common.errors import DomainError, NotFound
+from dxmonitor.common.users import ApiRequest
 
 from . import actions, queries
 from .reading import MAX_BYTES
@@ -62,7 +62,7 @@ def detail_out(document) -> dict:
     auth=WRITE_AUTH,
     url_name="extraction_documents",
 )
-def review_queue(request: HttpRequest, paging: Query[Paging]):
+def review_queue(request: ApiRequest, paging: Query[Paging]):
     """Documents with proposed facts, those with most left to review first."""
     count, items = page(queries.review_documents(), limit=paging.limit, offset=paging.offset)
     return {"count": count, "items": [review_document_out(d) for d in items]}
@@ -74,7 +74,7 @@ def review_queue(request: HttpRequest, paging: Query[Paging]):
     auth=WRITE_AUTH,
     url_name="extraction_document",
 )
-def review_document(request: HttpRequest, document_id: int):
+def review_document(request: ApiRequest, document_id: int):
     """One document's text and its proposed facts, each with its evidence span (`start`, `end`)."""
     return detail_out(_document(document_id))
 
@@ -85,7 +85,7 @@ def review_document(request: HttpRequest, document_id: int):
     auth=WRITE_AUTH,
     url_name="extraction_read",
 )
-def read_text(request: HttpRequest, body: ReadIn):
+def read_text(request: ApiRequest, body: ReadIn):
     """Read pasted text: it is stored as a document and its facts are proposed for review."""
     result = actions.read_text(text=body.text, title=body.title, user=request.auth)
     return detail_out(_document(result.document.pk))
@@ -97,7 +97,7 @@ def read_text(request: HttpRequest, body: ReadIn):
     auth=WRITE_AUTH,
     url_name="extraction_upload",
 )
-def read_upload(request: HttpRequest, file: File[UploadedFile]):
+def read_upload(request: ApiRequest, file: File[UploadedFile]):
     """Read a .txt, .docx or .pdf file (multipart field `file`, at most 5 MB)."""
     data = file.read(MAX_BYTES + 1)
     result = actions.read_upload(name=file.name or "upload.txt", data=data, user=request.auth)
@@ -110,7 +110,7 @@ def read_upload(request: HttpRequest, file: File[UploadedFile]):
     auth=WRITE_AUTH,
     url_name="extraction_fact",
 )
-def edit_fact(request: HttpRequest, fact_id: int, body: FactChanges):
+def edit_fact(request: ApiRequest, fact_id: int, body: FactChanges):
     """Correct a proposed fact before accepting it; only the fields given change."""
     changes = body.dict(exclude_unset=True)
     fact = actions.edit_fact(fact=_fact(fact_id), changes=changes, user=request.auth)
@@ -123,7 +123,7 @@ def edit_fact(request: HttpRequest, fact_id: int, body: FactChanges):
     auth=WRITE_AUTH,
     url_name="extraction_accept",
 )
-def accept_fact(request: HttpRequest, fact_id: int):
+def accept_fact(request: ApiRequest, fact_id: int):
     """Accept a fact: it is recorded as a value whose source is the document, through the same
     validation as any value. An optional JSON body with the fields of the PATCH corrects it first."""
     fact = _fact(fact_id)
@@ -146,7 +146,7 @@ def accept_fact(request: HttpRequest, fact_id: int):
     auth=WRITE_AUTH,
     url_name="extraction_reject",
 )
-def reject_fact(request: HttpRequest, fact_id: int):
+def reject_fact(request: ApiRequest, fact_id: int):
     """Reject a proposed fact; it stays, marked rejected, and is not proposed again."""
     return fact_out(actions.reject_fact(fact=_fact(fact_id), user=request.auth), _language())
 
@@ -157,7 +157,7 @@ def reject_fact(request: HttpRequest, fact_id: int):
     auth=WRITE_AUTH,
     url_name="extraction_accept_all",
 )
-def accept_all(request: HttpRequest, document_id: int):
+def accept_all(request: ApiRequest, document_id: int):
     """Accept every pending fact of a document; facts that fail validation stay pending with the
     reason, and are listed in `refused`."""
     result = actions.accept_all(document=_document(document_id), user=request.auth)

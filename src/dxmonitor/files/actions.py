@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from dxmonitor.collection.parsed_file import MAX_PROBLEMS, FileProblem, ParsedFi
 from dxmonitor.collection.payloads import spool_dir
 from dxmonitor.collection.periods import PeriodError, parse_period
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 from dxmonitor.workflow.models import HELD
 
@@ -83,7 +83,7 @@ class _FileProblems(Exception):
 
 
 def import_file(
-    *, data: bytes, file_name: str, user: AbstractBaseUser | None, dry_run: bool, format: str | None = None
+    *, data: bytes, file_name: str, user: AnyUser | None, dry_run: bool, format: str | None = None
 ) -> ImportReport:
     """Check a file; unless `dry_run`, apply it when the check found nothing wrong (from the
     values the check recorded: the file is read once)."""
@@ -101,7 +101,7 @@ def import_file(
         record.unlink(missing_ok=True)
 
 
-def _run(*, parsed: ParsedFile, file_name: str, user: AbstractBaseUser | None, dry_run: bool) -> ImportReport:
+def _run(*, parsed: ParsedFile, file_name: str, user: AnyUser | None, dry_run: bool) -> ImportReport:
     dataset = _template_dataset(parsed)
     values = _bound(parsed, dataset)
     if not dry_run:
@@ -260,7 +260,7 @@ def values_path(job_id: uuid.UUID | str) -> Path:
     return Path(settings.VAR_DIR) / "uploads" / f"{job_id}.values"
 
 
-def check_upload(*, data: bytes, file_name: str, user: AbstractBaseUser) -> ImportJob:
+def check_upload(*, data: bytes, file_name: str, user: AnyUser) -> ImportJob:
     """Check an uploaded file and keep it with its report for `apply_upload`. Nothing is written
     to the values. A file that is not a table at all (wrong type, too large) is refused unkept."""
     file_name = Path(file_name or "tep").name[:255]
@@ -299,7 +299,7 @@ def check_upload(*, data: bytes, file_name: str, user: AbstractBaseUser) -> Impo
     return job
 
 
-def get_upload(*, job_id: uuid.UUID | str, user: AbstractBaseUser) -> ImportJob:
+def get_upload(*, job_id: uuid.UUID | str, user: AnyUser) -> ImportJob:
     """An upload of this user's; anyone else's is as good as absent."""
     try:
         key = uuid.UUID(str(job_id))
@@ -311,7 +311,7 @@ def get_upload(*, job_id: uuid.UUID | str, user: AbstractBaseUser) -> ImportJob:
     return job
 
 
-def apply_upload(*, job: ImportJob, user: AbstractBaseUser) -> ImportJob:
+def apply_upload(*, job: ImportJob, user: AnyUser) -> ImportJob:
     """Write every value of a checked upload, or none. Applying twice changes nothing more.
     A large upload is queued for a worker (stage "applying") and this returns at once."""
     from dxmonitor.jobs.actions import enqueue
@@ -362,7 +362,7 @@ def apply_queued(*, upload_id: uuid.UUID) -> ImportJob:
     return _apply(job, job.user)
 
 
-def _apply(job: ImportJob, user: AbstractBaseUser) -> ImportJob:
+def _apply(job: ImportJob, user: AnyUser) -> ImportJob:
     try:
         # The values the check recorded; only an upload checked before they were kept is read again.
         parsed = replayed(values_path(job.id))
@@ -394,7 +394,7 @@ def job_report(job: ImportJob, key: str = "") -> ImportReport | None:
     )
 
 
-def uploads_of(user: AbstractBaseUser, *, since: datetime.timedelta = datetime.timedelta(days=30)):
+def uploads_of(user: AnyUser, *, since: datetime.timedelta = datetime.timedelta(days=30)):
     """The user's recent uploads, newest first."""
     return ImportJob.objects.filter(
         user=user, format__in=("xlsx", "csv"), created_at__gte=timezone.now() - since

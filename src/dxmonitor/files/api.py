@@ -6,7 +6,7 @@ caller enters figures for, and an upload is checked against the same data-entry 
 
 import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -18,6 +18,7 @@ from dxmonitor.collection.models import ImportJob
 from dxmonitor.common import exports
 from dxmonitor.common.api import ErrorOut
 from dxmonitor.common.language import current_language
+from dxmonitor.common.users import ApiRequest
 
 from . import actions
 from .actions import job_report
@@ -106,7 +107,7 @@ def upload_out(job: ImportJob) -> dict:
     url_name="template",
     openapi_extra={"responses": {200: FILE_RESPONSE}},
 )
-def template(request: HttpRequest, dataset: str, period: str, unit: int | None = None):
+def template(request: ApiRequest, dataset: str, period: str, unit: int | None = None):
     """The Excel template of a data set and period (`2026Q4`, `2026`) for the units the caller
     enters figures for, with the figures already entered; `unit` narrows it to one unit's subtree."""
     data, name = template_for(user=request.auth, dataset=dataset, period=period, unit_id=unit)
@@ -118,7 +119,7 @@ def template(request: HttpRequest, dataset: str, period: str, unit: int | None =
 
 
 @router.post("/uploads", response={200: UploadOut, **UPLOAD_ERRORS}, auth=WRITE_AUTH, url_name="uploads")
-def upload(request: HttpRequest, file: File[UploadedFile]):
+def upload(request: ApiRequest, file: File[UploadedFile]):
     """Check an .xlsx or .csv file of values (multipart field `file`): nothing is written. The
     answer is the report — every problem at its sheet, row and column — and the upload's `id`."""
     data = actions.read_upload(file)
@@ -129,7 +130,7 @@ def upload(request: HttpRequest, file: File[UploadedFile]):
 @router.get(
     "/uploads/{job_id}", response={200: UploadOut, **UPLOAD_ERRORS}, auth=WRITE_AUTH, url_name="upload"
 )
-def upload_detail(request: HttpRequest, job_id: str):
+def upload_detail(request: ApiRequest, job_id: str):
     """An upload's report: its check and, once applied, what the apply wrote."""
     return upload_out(actions.get_upload(job_id=job_id, user=request.auth))
 
@@ -140,7 +141,7 @@ def upload_detail(request: HttpRequest, job_id: str):
     auth=WRITE_AUTH,
     url_name="upload_apply",
 )
-def upload_apply(request: HttpRequest, job_id: str):
+def upload_apply(request: ApiRequest, job_id: str):
     """Write every figure of a checked upload, or none (409 when its check found problems).
     Applying twice changes nothing more; if the data changed since the check (a period closed),
     nothing is written and `stage` is `refused` with the new problems."""
@@ -158,7 +159,7 @@ class ExportFilter(ValueFilter):
     url_name="values_export",
     openapi_extra={"responses": {200: FILE_RESPONSE}},
 )
-def values_export(request: HttpRequest, filters: Query[ExportFilter]):
+def values_export(request: ApiRequest, filters: Query[ExportFilter]):
     """The values `GET /values` selects with the same filters (no paging: the whole list, up to
     1,000,000), as `format=csv` or `format=xlsx`, with the columns an upload reads. Cells that a
     spreadsheet would run as formulas come out as text."""

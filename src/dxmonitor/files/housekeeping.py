@@ -8,11 +8,11 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from dxmonitor.collection.models import ImportJob
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.users import AnyUser
 
 UPLOAD_FORMATS = ("xlsx", "csv")
 # A file without its row is left this long: its upload may be between writing and saving.
@@ -81,7 +81,7 @@ def _orphans() -> tuple[int, int]:
     return removed, freed
 
 
-def kept_bytes(user: AbstractBaseUser) -> int:
+def kept_bytes(user: AnyUser) -> int:
     """What the user's uploads that have not expired take on disk."""
     total = 0
     for job in ImportJob.objects.filter(user=user, format__in=UPLOAD_FORMATS).only("id", "summary"):
@@ -90,7 +90,7 @@ def kept_bytes(user: AbstractBaseUser) -> int:
     return total
 
 
-def check_quota(*, user: AbstractBaseUser, size: int) -> None:
+def check_quota(*, user: AnyUser, size: int) -> None:
     """Refuse (413) an upload that would take the user's kept uploads past DXM_UPLOAD_QUOTA_MB."""
     quota_mb = float(settings.DXM_UPLOAD_QUOTA_MB)
     kept = kept_bytes(user)

@@ -3,7 +3,6 @@
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from dxmonitor.accounts.permissions import ENTER, grants
@@ -11,6 +10,7 @@ from dxmonitor.collection.datasets import window
 from dxmonitor.collection.models import DataSet
 from dxmonitor.collection.periods import Period
 from dxmonitor.common.errors import NotFound
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.queries import get_unit
 from dxmonitor.workflow.queries import active_datasets, get_dataset, period_of, recent_periods
 
@@ -18,7 +18,7 @@ from .template import build_template, template_name, template_scope
 
 
 def template_for(
-    *, user: AbstractBaseUser, dataset: str, period: str, unit_id: int | None = None
+    *, user: AnyUser, dataset: str, period: str, unit_id: int | None = None
 ) -> tuple[bytes, str]:
     """The template workbook and its file name; unknown data set, period or unit: NotFound."""
     found = get_dataset(dataset)
@@ -40,7 +40,7 @@ class TemplateChoice:
     periods: list[tuple[Period, str]]  # (period, entry state)
 
 
-def template_choices(user: AbstractBaseUser, *, today: datetime.date | None = None) -> list[TemplateChoice]:
+def template_choices(user: AnyUser, *, today: datetime.date | None = None) -> list[TemplateChoice]:
     """Active data sets and their recent periods, for a user with a data-entry role."""
     found = grants(user)
     if not (found.everything or found.paths(ENTER)):

@@ -12,7 +12,6 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.utils import timezone
 from openpyxl import Workbook
@@ -30,6 +29,7 @@ from dxmonitor.collection.periods import Period
 from dxmonitor.common.display import unit_label
 from dxmonitor.common.errors import DomainError, Forbidden
 from dxmonitor.common.exports import is_dangerous
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Level, Unit
 from dxmonitor.geo.queries import valid_during
 
@@ -57,7 +57,7 @@ class Scope:
         tuple[int, int], tuple
     ]  # (unit, indicator) → (value, numerator, denominator, note, comparator)
     within: Unit | None
-    user: AbstractBaseUser | None
+    user: AnyUser | None
 
     @property
     def rows(self) -> int:
@@ -65,7 +65,7 @@ class Scope:
 
 
 def template_scope(
-    *, dataset: DataSet, period: Period, user: AbstractBaseUser | None, within: Unit | None = None
+    *, dataset: DataSet, period: Period, user: AnyUser | None, within: Unit | None = None
 ) -> Scope:
     """The units of the data set's level in force during the period, in the user's data-entry
     subtrees (and under `within`), in code order; refused when there are none or too many."""

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -14,6 +13,7 @@ from dxmonitor.common.api import ERRORS, WRITE_ERRORS, Paging, page
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.common.ids import is_id
 from dxmonitor.common.tables import read_rows
+from dxmonitor.common.users import ApiRequest
 
 from . import queries
 from .actions import add_village, import_villages
@@ -48,7 +48,7 @@ def get_unit(unit_id: int) -> Unit:
 
 
 @router.get("/units", response={200: UnitPage, **ERRORS}, url_name="units")
-def list_units(request: HttpRequest, filters: Query[UnitFilter]):
+def list_units(request: ApiRequest, filters: Query[UnitFilter]):
     """Units, filtered by level, the date they were in force, parent, code, type or name."""
     parent = get_unit(filters.parent) if filters.parent else None
     units = queries.filter_units(
@@ -65,7 +65,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]):
 
 @router.get("/units/search", response={200: UnitPage, **ERRORS}, url_name="unit_search")
 def search(
-    request: HttpRequest,
+    request: ApiRequest,
     q: str = Query(..., max_length=200),
     as_of: datetime.date | None = None,
     level: Level | None = None,
@@ -77,7 +77,7 @@ def search(
 
 
 @router.get("/units/{unit_id}", response={200: UnitDetailOut, **ERRORS}, url_name="unit_detail")
-def unit_detail(request: HttpRequest, unit_id: int):
+def unit_detail(request: ApiRequest, unit_id: int):
     """One unit with its ancestors, children and succession links across the 2025 reorganisation."""
     unit = get_unit(unit_id)
     kids = list(queries.children(unit))
@@ -92,7 +92,7 @@ def unit_detail(request: HttpRequest, unit_id: int):
 
 
 @router.get("/units/{unit_id}/descendants", response={200: UnitPage, **ERRORS}, url_name="unit_descendants")
-def unit_descendants(request: HttpRequest, unit_id: int, paging: Query[Paging], level: Level | None = None):
+def unit_descendants(request: ApiRequest, unit_id: int, paging: Query[Paging], level: Level | None = None):
     unit = get_unit(unit_id)
     units = queries.descendants(unit, level=level).select_related("parent").order_by("path")
     count, items = page(units, limit=paging.limit, offset=paging.offset)
@@ -121,7 +121,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
     auth=WRITE_AUTH,
     url_name="import_villages",
 )
-def upload_villages(request: HttpRequest, file: File[UploadedFile], dry_run: bool = False):
+def upload_villages(request: ApiRequest, file: File[UploadedFile], dry_run: bool = False):
     """Add villages from a CSV file (columns commune_code, name, type[, code, latitude, longitude]).
 
     All or nothing: a file with problems is refused with every problem and its line. Codes mean
@@ -151,7 +151,7 @@ def upload_villages(request: HttpRequest, file: File[UploadedFile], dry_run: boo
     auth=WRITE_AUTH,
     url_name="add_village",
 )
-def create_village(request: HttpRequest, unit_id: int, payload: VillageIn):
+def create_village(request: ApiRequest, unit_id: int, payload: VillageIn):
     """Add a village (thôn, bản, tổ dân phố) under a commune. Administrators only."""
     if not can_administer(request.auth):
         raise Forbidden("only administrators can add villages", "Chỉ quản trị viên được thêm thôn, bản")

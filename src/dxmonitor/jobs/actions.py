@@ -11,12 +11,12 @@ import logging
 import uuid
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+from dxmonitor.common.users import AnyUser
 
 from .models import Job
 from .registry import KINDS, Context
@@ -38,7 +38,7 @@ class WorkerStopping(BaseException):
 def enqueue(
     *,
     kind: str,
-    user: AbstractBaseUser | None = None,
+    user: AnyUser | None = None,
     arguments: dict[str, Any] | None = None,
     total: int | None = None,
     job_id: uuid.UUID | None = None,
@@ -220,7 +220,7 @@ def _uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def get_job(*, job_id: uuid.UUID | str, user: AbstractBaseUser) -> Job:
+def get_job(*, job_id: uuid.UUID | str, user: AnyUser) -> Job:
     """A job, for its owner or an administrator; anyone else is told it does not exist."""
     job = Job.objects.select_related("user").filter(pk=_uuid(str(job_id))).first()
     if job is None or (job.user_id != user.pk and not can_administer(user)):
@@ -228,7 +228,7 @@ def get_job(*, job_id: uuid.UUID | str, user: AbstractBaseUser) -> Job:
     return job
 
 
-def retry_job(*, job: Job, user: AbstractBaseUser) -> Job:
+def retry_job(*, job: Job, user: AnyUser) -> Job:
     """Run a failed job again from the start, for its owner or an administrator."""
     if job.user_id != user.pk and not can_administer(user):
         raise Forbidden(

@@ -2,12 +2,12 @@
 
 import uuid
 
-from django.http import HttpRequest
 from ninja import Query, Router
 
 from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.api import WRITE_ERRORS, ErrorOut, page
+from dxmonitor.common.users import ApiRequest
 
 from . import actions, queries
 from .schemas import JobFilter, JobOut, JobPage, job_out, worker_out
@@ -15,12 +15,12 @@ from .schemas import JobFilter, JobOut, JobPage, job_out, worker_out
 router = Router(tags=["jobs"])
 
 
-def _may_retry(request: HttpRequest, job) -> bool:
+def _may_retry(request: ApiRequest, job) -> bool:
     return job.user_id == request.auth.pk or can_administer(request.auth)
 
 
 @router.get("/jobs", response={200: JobPage, **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="jobs")
-def list_jobs(request: HttpRequest, filters: Query[JobFilter]):
+def list_jobs(request: ApiRequest, filters: Query[JobFilter]):
     """Background jobs, newest first: the caller's own (with `all`, an administrator sees
     everyone's), with the queue's size and the workers alive (twin of /jobs/)."""
     found = queries.jobs_for(user=request.auth, status=filters.status, everyone=filters.all)
@@ -36,7 +36,7 @@ def list_jobs(request: HttpRequest, filters: Query[JobFilter]):
 
 
 @router.get("/jobs/{job_id}", response={200: JobOut, **WRITE_ERRORS}, auth=WRITE_AUTH, url_name="job")
-def get_job(request: HttpRequest, job_id: uuid.UUID):
+def get_job(request: ApiRequest, job_id: uuid.UUID):
     """One job: its state (queued, running, done, failed), progress, result or the reason it failed."""
     job = actions.get_job(job_id=job_id, user=request.auth)
     return job_out(job, may_retry=_may_retry(request, job))
@@ -48,7 +48,7 @@ def get_job(request: HttpRequest, job_id: uuid.UUID):
     auth=WRITE_AUTH,
     url_name="job_retry",
 )
-def retry_job(request: HttpRequest, job_id: uuid.UUID):
+def retry_job(request: ApiRequest, job_id: uuid.UUID):
     """Run a failed job again from the start (its owner or an administrator); 409 unless it failed."""
     job = actions.retry_job(job=actions.get_job(job_id=job_id, user=request.auth), user=request.auth)
     return job_out(job, may_retry=True)

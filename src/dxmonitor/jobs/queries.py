@@ -3,19 +3,19 @@
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from dxmonitor.accounts.queries import can_administer
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.users import AnyUser
 
 from .models import Job, Worker
 
 LIMIT = 50
 
 
-def jobs_for(*, user: AbstractBaseUser, status: str = "", everyone: bool = False) -> QuerySet[Job]:
+def jobs_for(*, user: AnyUser, status: str = "", everyone: bool = False) -> QuerySet[Job]:
     """Newest first. Administrators see everyone's with `everyone`; others only their own."""
     if status and status not in Job.Status.values:
         raise DomainError(

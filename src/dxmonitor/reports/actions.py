@@ -4,7 +4,6 @@ import datetime
 import hashlib
 from collections.abc import Callable
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,6 +12,7 @@ from dxmonitor.accounts.permissions import ENTER, can
 from dxmonitor.collection.models import DataSet
 from dxmonitor.collection.periods import parse_period
 from dxmonitor.common.errors import DomainError, Forbidden, InvalidInput, Problem
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from .content import Heading, build_document, default_issuing_body, default_recipients
@@ -34,7 +34,7 @@ def generate_report(
     *,
     unit: Unit,
     period: str,
-    user: AbstractBaseUser,
+    user: AnyUser,
     signer_name: str,
     dataset: DataSet | None = None,
     signer_title: str = DEFAULT_SIGNER_TITLE,
@@ -124,7 +124,7 @@ def _province_of(unit: Unit) -> str:
 
 
 def sign_report(
-    *, report: OfficialReport, credential, password: str | None, user: AbstractBaseUser, reason: str = ""
+    *, report: OfficialReport, credential, password: str | None, user: AnyUser, reason: str = ""
 ) -> OfficialReport:
     """Sign the report's PDF (PAdES) in its signature block; a report is signed once."""
     from dxmonitor.signing.actions import sign_pdf

@@ -1,10 +1,10 @@
 """JSON twins of the official reports pages: list, make, read, download, sign."""
 
-from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.common.api import MAX_OFFSET, WRITE_ERRORS, ErrorOut
+from dxmonitor.common.users import ApiRequest
 from dxmonitor.geo.api import get_unit
 
 from . import actions, queries
@@ -23,7 +23,7 @@ ERRORS = {**WRITE_ERRORS, 409: ErrorOut}
     url_name="official_reports",
 )
 def list_reports(
-    request: HttpRequest,
+    request: ApiRequest,
     limit: int = Query(100, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
@@ -37,7 +37,7 @@ def list_reports(
     auth=WRITE_AUTH,
     url_name="official_report_new",
 )
-def make_report(request: HttpRequest, payload: ReportIn):
+def make_report(request: ApiRequest, payload: ReportIn):
     """Make a unit's periodic report (PDF and DOCX in the layout of Nghị định 30/2020)."""
     from dxmonitor.workflow.queries import get_dataset
 
@@ -67,7 +67,7 @@ def make_report(request: HttpRequest, payload: ReportIn):
     auth=WRITE_AUTH,
     url_name="official_report",
 )
-def read_report(request: HttpRequest, report_id: int):
+def read_report(request: ApiRequest, report_id: int):
     """One report (twin of /reports/{id}/)."""
     return report_out(queries.get_report(report_id=report_id, user=request.auth))
 
@@ -78,7 +78,7 @@ def read_report(request: HttpRequest, report_id: int):
     response={200: None, **ERRORS},
     url_name="official_report_pdf",
 )
-def report_pdf(request: HttpRequest, report_id: int):
+def report_pdf(request: ApiRequest, report_id: int):
     """The report as PDF, Vietnamese fonts embedded, unsigned."""
     return download(queries.get_report(report_id=report_id, user=request.auth), "pdf")
 
@@ -89,7 +89,7 @@ def report_pdf(request: HttpRequest, report_id: int):
     response={200: None, **ERRORS},
     url_name="official_report_docx",
 )
-def report_docx(request: HttpRequest, report_id: int):
+def report_docx(request: ApiRequest, report_id: int):
     """The report as DOCX, to edit in a word processor."""
     return download(queries.get_report(report_id=report_id, user=request.auth), "docx")
 
@@ -100,7 +100,7 @@ def report_docx(request: HttpRequest, report_id: int):
     response={200: None, **ERRORS},
     url_name="official_report_signed",
 )
-def report_signed(request: HttpRequest, report_id: int):
+def report_signed(request: ApiRequest, report_id: int):
     """The signed PDF (404 until the report is signed)."""
     return download(queries.get_report(report_id=report_id, user=request.auth), "signed")
 
@@ -111,7 +111,7 @@ def report_signed(request: HttpRequest, report_id: int):
     auth=WRITE_AUTH,
     url_name="official_report_sign",
 )
-def sign(request: HttpRequest, report_id: int, payload: SignIn):
+def sign(request: ApiRequest, report_id: int, payload: SignIn):
     """Sign the report's PDF (PAdES) with one of the caller's keys; a report is signed once."""
     from dxmonitor.signing.actions import get_credential
 

@@ -1,10 +1,10 @@
 """Reads of official reports, confined to the units the reader may see."""
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from dxmonitor.accounts.permissions import READ, grants
 from dxmonitor.common.errors import NotFound
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from .models import OfficialReport
@@ -17,7 +17,7 @@ def has_signed_report(*, unit: Unit, period: str) -> bool:
     return OfficialReport.objects.filter(unit=unit, period=period, signed_at__isnull=False).exists()
 
 
-def reports_for(user: AbstractBaseUser | None) -> QuerySet[OfficialReport]:
+def reports_for(user: AnyUser | None) -> QuerySet[OfficialReport]:
     """Reports of the units the user may read, newest first, without their files."""
     return (
         OfficialReport.objects.filter(grants(user).unit_filter(READ, prefix="unit__"))
@@ -26,7 +26,7 @@ def reports_for(user: AbstractBaseUser | None) -> QuerySet[OfficialReport]:
     )
 
 
-def get_report(*, report_id: int, user: AbstractBaseUser | None) -> OfficialReport:
+def get_report(*, report_id: int, user: AnyUser | None) -> OfficialReport:
     found = (
         OfficialReport.objects.filter(grants(user).unit_filter(READ, prefix="unit__"))
         .select_related("unit", "dataset", "generated_by", "signed_by")

@@ -10,13 +10,13 @@ from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pyhanko.sign import signers
 
 from dxmonitor.accounts.permissions import APPROVE, can, is_national_admin
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from . import pki, vault
@@ -131,7 +131,7 @@ def _fields(facts: Facts) -> dict:
     }
 
 
-def upload_credential(*, user: AbstractBaseUser, pkcs12: bytes, password: str, label: str = "") -> Credential:
+def upload_credential(*, user: AnyUser, pkcs12: bytes, password: str, label: str = "") -> Credential:
     """Keep a person's own key. Its password is checked now and never stored: the owner types it
     again at each signing. The same certificate uploaded again gives back the kept one."""
     _, facts = _checked(pkcs12, password)
@@ -154,7 +154,7 @@ def upload_credential(*, user: AbstractBaseUser, pkcs12: bytes, password: str, l
 
 
 def create_unit_credential(
-    *, unit: Unit, pkcs12: bytes, password: str, label: str = "", by: AbstractBaseUser
+    *, unit: Unit, pkcs12: bytes, password: str, label: str = "", by: AnyUser
 ) -> Credential:
     """Keep a key for a unit, usable by the unit's approvers without a password: the password is
     kept encrypted. Only an approver or administrator of the unit may do this."""
@@ -167,7 +167,7 @@ def create_unit_credential(
 
 
 def keep_unit_key(
-    *, unit: Unit, pkcs12: bytes, password: str, label: str = "", by: AbstractBaseUser | None
+    *, unit: Unit, pkcs12: bytes, password: str, label: str = "", by: AnyUser | None
 ) -> Credential:
     """The keeping part of `create_unit_credential`, without its permission check: for the
     demo and operator commands that act as the system."""
@@ -187,7 +187,7 @@ def keep_unit_key(
         )
 
 
-def deactivate_credential(*, credential: Credential, by: AbstractBaseUser) -> Credential:
+def deactivate_credential(*, credential: Credential, by: AnyUser) -> Credential:
     """Stop using a key; signatures already made with it stay verifiable."""
     if not _may_use(by, credential) and not is_national_admin(by):
         raise Forbidden("this key is not yours", "Đây không phải khóa ký của bạn")
@@ -197,7 +197,7 @@ def deactivate_credential(*, credential: Credential, by: AbstractBaseUser) -> Cr
     return credential
 
 
-def add_trusted_root(*, certificate_pem: str | bytes, name: str, by: AbstractBaseUser) -> TrustedRoot:
+def add_trusted_root(*, certificate_pem: str | bytes, name: str, by: AnyUser) -> TrustedRoot:
     """Trust a certification authority: national administrators only. Adding it again reactivates it."""
     if not is_national_admin(by):
         raise Forbidden(
@@ -207,7 +207,7 @@ def add_trusted_root(*, certificate_pem: str | bytes, name: str, by: AbstractBas
     return trust_root(certificate_pem=certificate_pem, name=name, by=by)
 
 
-def trust_root(*, certificate_pem: str | bytes, name: str, by: AbstractBaseUser | None) -> TrustedRoot:
+def trust_root(*, certificate_pem: str | bytes, name: str, by: AnyUser | None) -> TrustedRoot:
     """The keeping part of `add_trusted_root`, without its permission check (demo, operators)."""
     certificate = load_certificate_text(certificate_pem)
     facts = facts_of(certificate)
@@ -239,7 +239,7 @@ def trust_root(*, certificate_pem: str | bytes, name: str, by: AbstractBaseUser 
     return root
 
 
-def remove_trusted_root(*, root: TrustedRoot, by: AbstractBaseUser) -> TrustedRoot:
+def remove_trusted_root(*, root: TrustedRoot, by: AnyUser) -> TrustedRoot:
     """Stop trusting an authority; it stays listed as inactive."""
     if not is_national_admin(by):
         raise Forbidden(
@@ -252,7 +252,7 @@ def remove_trusted_root(*, root: TrustedRoot, by: AbstractBaseUser) -> TrustedRo
     return root
 
 
-def _may_use(user: AbstractBaseUser | None, credential: Credential) -> bool:
+def _may_use(user: AnyUser | None, credential: Credential) -> bool:
     if user is None or not user.is_authenticated:
         return False
     if credential.owner_id is not None:
@@ -260,7 +260,7 @@ def _may_use(user: AbstractBaseUser | None, credential: Credential) -> bool:
     return can(user, APPROVE, credential.unit)
 
 
-def get_credential(*, credential_id: int, user: AbstractBaseUser) -> Credential:
+def get_credential(*, credential_id: int, user: AnyUser) -> Credential:
     credential = Credential.objects.select_related("unit", "owner").filter(pk=credential_id).first()
     if credential is None or not _may_use(user, credential):
         raise NotFound(f"no signing key {credential_id}", f"Không có khóa ký {credential_id}")
@@ -272,7 +272,7 @@ def sign_pdf(
     pdf: bytes,
     credential: Credential,
     password: str | None,
-    user: AbstractBaseUser,
+    user: AnyUser,
     reason: str,
     location: str,
     box: Box | None = None,
@@ -326,9 +326,7 @@ def sign_pdf(
     )
 
 
-def record_check(
-    *, file_name: str, sha256: str, summary: dict, by: AbstractBaseUser | None
-) -> SignatureCheck:
+def record_check(*, file_name: str, sha256: str, summary: dict, by: AnyUser | None) -> SignatureCheck:
     with transaction.atomic():
         return SignatureCheck.objects.create(
             file_name=file_name[:255],
@@ -422,7 +420,7 @@ def _demo_p12(
     return data, True
 
 
-def _organisation_of(user: AbstractBaseUser) -> str:
+def _organisation_of(user: AnyUser) -> str:
     from dxmonitor.accounts.models import RoleAssignment
 
     assignment = RoleAssignment.objects.filter(user=user, unit__isnull=False).select_related("unit").first()

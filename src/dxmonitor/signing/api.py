@@ -4,13 +4,13 @@ Everything here needs a signed-in user or a bearer token. Signing itself happens
 is made (official reports), not through a bare upload.
 """
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.common.api import ErrorOut
+from dxmonitor.common.users import ApiRequest
 
 from . import actions, queries
 from .schemas import CredentialOut, RootOut, VerificationOut, credential_out, root_out
@@ -27,7 +27,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: Error
     auth=WRITE_AUTH,
     url_name="signing_credentials",
 )
-def list_credentials(request: HttpRequest):
+def list_credentials(request: ApiRequest):
     """The caller's own signing keys and the keys of the units they approve for (twin of /signing/)."""
     now = timezone.now()
     return [credential_out(c, now=now) for c in queries.credentials_for(request.auth)]
@@ -40,7 +40,7 @@ def list_credentials(request: HttpRequest):
     url_name="signing_upload_credential",
 )
 def upload_credential(
-    request: HttpRequest, file: File[UploadedFile], password: Form[str] = "", label: Form[str] = ""
+    request: ApiRequest, file: File[UploadedFile], password: Form[str] = "", label: Form[str] = ""
 ):
     """Keep a personal signing key: multipart `file` (.p12/.pfx) and `password`, optional `label`.
     The password is checked and never stored; the same certificate again answers the kept key."""
@@ -57,7 +57,7 @@ def upload_credential(
     url_name="signing_unit_key",
 )
 def keep_unit_key(
-    request: HttpRequest,
+    request: ApiRequest,
     unit_id: Form[int],
     file: File[UploadedFile],
     password: Form[str] = "",
@@ -84,7 +84,7 @@ def keep_unit_key(
     auth=WRITE_AUTH,
     url_name="signing_stop_key",
 )
-def stop_key(request: HttpRequest, credential_id: int):
+def stop_key(request: ApiRequest, credential_id: int):
     """Stop using one of the caller's keys; signatures made with it stay verifiable."""
     credential = actions.get_credential(credential_id=credential_id, user=request.auth)
     return credential_out(
@@ -95,7 +95,7 @@ def stop_key(request: HttpRequest, credential_id: int):
 @router.get(
     "/signing/roots", response={200: list[RootOut], **ERRORS}, auth=WRITE_AUTH, url_name="signing_roots"
 )
-def list_roots(request: HttpRequest):
+def list_roots(request: ApiRequest):
     """The certification authorities verification trusts (and those no longer trusted)."""
     return [root_out(r) for r in queries.trusted_roots()]
 
@@ -103,7 +103,7 @@ def list_roots(request: HttpRequest):
 @router.post(
     "/signing/verify", response={200: VerificationOut, **ERRORS}, auth=WRITE_AUTH, url_name="signing_verify"
 )
-def verify(request: HttpRequest, file: File[UploadedFile]):
+def verify(request: ApiRequest, file: File[UploadedFile]):
     """Check every signature of a PDF (multipart `file`); the answer is the verification. Nothing is
     fetched from the network."""
     data = read_pdf_upload(file)

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from pyhanko.pdf_utils.misc import PdfError
@@ -29,6 +28,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from dxmonitor.accounts.permissions import APPROVE, grants
 from dxmonitor.common.errors import Problem
+from dxmonitor.common.users import AnyUser
 
 from .certificates import facts_of, from_asn1, load_certificate_text
 from .models import Credential, TrustedRoot
@@ -124,7 +124,7 @@ def trusted_roots(*, active_only: bool = False) -> QuerySet[TrustedRoot]:
     return roots.filter(is_active=True) if active_only else roots
 
 
-def units_approved_by(user: AbstractBaseUser | None) -> list:
+def units_approved_by(user: AnyUser | None) -> list:
     """The units a user holds an approver's (or administrator's) role on: those they may keep a key for."""
     from dxmonitor.accounts.models import Role, RoleAssignment
     from dxmonitor.geo.models import Unit
@@ -135,7 +135,7 @@ def units_approved_by(user: AbstractBaseUser | None) -> list:
     return list(Unit.objects.filter(pk__in=held.values("unit_id")).order_by("path"))
 
 
-def credentials_for(user: AbstractBaseUser | None) -> QuerySet[Credential]:
+def credentials_for(user: AnyUser | None) -> QuerySet[Credential]:
     """The user's own keys and the keys of the units they approve for (with their subtrees)."""
     if user is None or not user.is_authenticated:
         return Credential.objects.none()

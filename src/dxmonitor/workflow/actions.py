@@ -7,7 +7,6 @@ per transaction, so one bad cell never undoes the others).
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from dxmonitor.collection.models import DataSet, SourceType, Value, ValueChange,
 from dxmonitor.collection.periods import Period, parse_period
 from dxmonitor.common.errors import DomainError, Forbidden, InvalidInput, Problem
 from dxmonitor.common.numbers import NumberFormatError, parse_number
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from . import notify
@@ -45,7 +45,7 @@ class Locked(DomainError):
     status = 409
 
 
-def _who(user: AbstractBaseUser | None) -> str:
+def _who(user: AnyUser | None) -> str:
     if user is None:
         return "hệ thống"
     return user.get_full_name() or user.get_username()
@@ -157,7 +157,7 @@ def _same(intended: tuple | None, seen: dict | None, ratio_parts: bool) -> bool:
     return number == seen.get("value") and seen.get("numerator") is None and seen.get("denominator") is None
 
 
-def _conflict(current: Value | None, seen_version: int, user: AbstractBaseUser | None) -> Conflict | None:
+def _conflict(current: Value | None, seen_version: int, user: AnyUser | None) -> Conflict | None:
     if current is None or current.version <= seen_version:
         return None
     changes = ValueChange.objects.filter(value=current, version__gt=seen_version).select_related("changed_by")
@@ -223,7 +223,7 @@ def save_entry(
     numerator: str = "",
     denominator: str = "",
     seen_version: int = 0,
-    user: AbstractBaseUser,
+    user: AnyUser,
 ) -> Entry:
     """Save one cell of a report form as the user typed it (Vietnamese numbers).
 
@@ -312,7 +312,7 @@ def submit_report(
     dataset: DataSet,
     unit: Unit,
     period: str | Period,
-    user: AbstractBaseUser,
+    user: AnyUser,
     today: datetime.date | None = None,
 ) -> Report:
     """Submit a commune's report for a period: every required figure present, no rule broken.

@@ -1,6 +1,5 @@
 """JSON twins of the data-entry pages, and report submission for machine clients."""
 
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -9,6 +8,7 @@ from dxmonitor.accounts.api import WRITE_AUTH, requester
 from dxmonitor.common.api import WRITE_ERRORS, ErrorOut, Paging, page
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
 from dxmonitor.common.language import current_language
+from dxmonitor.common.users import ApiRequest
 from dxmonitor.geo.api import get_unit
 
 from . import approval, queries
@@ -34,7 +34,7 @@ def language() -> str:
     return current_language()
 
 
-def _user(request: HttpRequest):
+def _user(request: ApiRequest):
     user = requester(request)
     if user is None:
         raise NotSignedIn(
@@ -45,7 +45,7 @@ def _user(request: HttpRequest):
 
 
 @router.get("/collect", response={200: CollectOut, **READ_ERRORS}, url_name="collect")
-def collect(request: HttpRequest, filters: Query[CollectFilter]):
+def collect(request: ApiRequest, filters: Query[CollectFilter]):
     """What the requester may enter: each data set's recent periods with, per commune,
     completeness, window state and report status (twin of `/collect/`). `limit` and `offset`
     page the communes of each data set."""
@@ -61,7 +61,7 @@ def collect(request: HttpRequest, filters: Query[CollectFilter]):
     return {"as_of": today, "datasets": datasets}
 
 
-def _form(request: HttpRequest, dataset: str, unit_id: int, period: str, user) -> queries.ReportForm:
+def _form(request: ApiRequest, dataset: str, unit_id: int, period: str, user) -> queries.ReportForm:
     found = queries.get_dataset(dataset)
     unit = get_unit(unit_id)
     parsed = queries.period_of(found, period)
@@ -79,7 +79,7 @@ def _form(request: HttpRequest, dataset: str, unit_id: int, period: str, user) -
     response={200: ReportFormOut, **READ_ERRORS},
     url_name="report_detail",
 )
-def report_detail(request: HttpRequest, dataset: str, unit_id: int, period: str):
+def report_detail(request: ApiRequest, dataset: str, unit_id: int, period: str):
     """One report's form: indicators, values with their versions, completeness, window and
     status (twin of `/collect/{dataset}/{unit_id}/{period}/`)."""
     user = _user(request)
@@ -92,7 +92,7 @@ def report_detail(request: HttpRequest, dataset: str, unit_id: int, period: str)
     auth=WRITE_AUTH,
     url_name="report_submit",
 )
-def report_submit(request: HttpRequest, dataset: str, unit_id: int, period: str):
+def report_submit(request: ApiRequest, dataset: str, unit_id: int, period: str):
     """Submit a report. Refused (400) with every missing required figure or broken rule listed,
     (409) when the period is closed or the report was already submitted; marked late after
     the deadline."""
@@ -127,7 +127,7 @@ class ReportBulkResultOut(Schema):
     error: str | None
 
 
-def _report(request: HttpRequest, dataset: str, unit_id: int, period: str, user):
+def _report(request: ApiRequest, dataset: str, unit_id: int, period: str, user):
     form = _form(request, dataset, unit_id, period, user)
     if form.report is None:
         raise NotFound(
@@ -138,7 +138,7 @@ def _report(request: HttpRequest, dataset: str, unit_id: int, period: str, user)
     return form
 
 
-def _decided(request: HttpRequest, form, user):
+def _decided(request: ApiRequest, form, user):
     refreshed = queries.report_form(dataset=form.dataset, unit=form.unit, period=form.period, user=user)
     return form_out(refreshed, language())
 
@@ -152,7 +152,7 @@ DECISION_ERRORS = {**WRITE_ERRORS, 409: ErrorOut}
     auth=WRITE_AUTH,
     url_name="report_approve",
 )
-def report_approve(request: HttpRequest, dataset: str, unit_id: int, period: str, payload: DecisionIn):
+def report_approve(request: ApiRequest, dataset: str, unit_id: int, period: str, payload: DecisionIn):
     """Approve a submitted report at the level it waits for; the last level locks it. Refused
     (403) outside the approver's subtree or level, (409) when it is not waiting for approval
     (already approved, returned, not submitted)."""
@@ -168,7 +168,7 @@ def report_approve(request: HttpRequest, dataset: str, unit_id: int, period: str
     auth=WRITE_AUTH,
     url_name="report_return",
 )
-def report_return(request: HttpRequest, dataset: str, unit_id: int, period: str, payload: DecisionIn):
+def report_return(request: ApiRequest, dataset: str, unit_id: int, period: str, payload: DecisionIn):
     """Return a submitted report to its unit with the reason (required)."""
     user = request.auth
     form = _report(request, dataset, unit_id, period, user)
@@ -182,7 +182,7 @@ def report_return(request: HttpRequest, dataset: str, unit_id: int, period: str,
     auth=WRITE_AUTH,
     url_name="report_unlock",
 )
-def report_unlock(request: HttpRequest, dataset: str, unit_id: int, period: str, payload: DecisionIn):
+def report_unlock(request: ApiRequest, dataset: str, unit_id: int, period: str, payload: DecisionIn):
     """Unlock an approved report for correction, with the reason (required); it goes back to
     its unit as returned."""
     user = request.auth
@@ -197,7 +197,7 @@ def report_unlock(request: HttpRequest, dataset: str, unit_id: int, period: str,
     auth=WRITE_AUTH,
     url_name="reports_approve",
 )
-def reports_approve(request: HttpRequest, payload: BulkApproveIn):
+def reports_approve(request: ApiRequest, payload: BulkApproveIn):
     """Approve many reports at once. Each is decided on its own: the answer says, per report,
     whether it was approved or why not."""
     user = request.auth
@@ -221,7 +221,7 @@ def reports_approve(request: HttpRequest, payload: BulkApproveIn):
 
 
 @router.get("/offline", response={200: dict, **READ_ERRORS}, url_name="offline")
-def offline_bundle(request: HttpRequest):
+def offline_bundle(request: ApiRequest):
     """What the entry form keeps on the requester's device to work without a connection: the
     forms of `/collect/` (open periods first), the declared rules as parsed trees, the
     single-value checks' messages, the figures the rules name, the last approved figures and
@@ -231,7 +231,7 @@ def offline_bundle(request: HttpRequest):
 
 
 @router.get("/inbox", response={200: InboxOut, **READ_ERRORS}, url_name="inbox")
-def inbox_detail(request: HttpRequest):
+def inbox_detail(request: ApiRequest):
     """What waits for the requester: reports to approve at their level, reports returned to
     their units, and reports due within a week or late (twin of `/inbox/`)."""
     user = _user(request)

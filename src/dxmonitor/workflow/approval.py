@@ -6,13 +6,13 @@ transaction; an illegal transition is refused with a message that says why.
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from dxmonitor.accounts.permissions import APPROVE, grants
 from dxmonitor.analytics.actions import request_refresh
 from dxmonitor.common.errors import DomainError, Forbidden
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Level, Unit
 
 from . import notify
@@ -56,7 +56,7 @@ def approving_unit(report: Report, step: int) -> Unit | None:
     return None
 
 
-def approves_at(user: AbstractBaseUser | None, unit: Unit) -> bool:
+def approves_at(user: AnyUser | None, unit: Unit) -> bool:
     """Whether the user approves for exactly this unit: a role held on the unit itself (or over
     the whole country). A province's approver covers its communes' subtrees but does not decide
     in a commune's place at a level that belongs to the commune."""
@@ -73,7 +73,7 @@ def next_step(report: Report) -> int | None:
     return None
 
 
-def may_decide(user: AbstractBaseUser | None, report: Report) -> bool:
+def may_decide(user: AnyUser | None, report: Report) -> bool:
     """Whether the user approves at the level the report waits for."""
     step = next_step(report)
     if step is None:
@@ -82,7 +82,7 @@ def may_decide(user: AbstractBaseUser | None, report: Report) -> bool:
     return unit is not None and approves_at(user, unit)
 
 
-def _check_decider(user: AbstractBaseUser, report: Report, verb_en: str, verb_vi: str) -> Unit:
+def _check_decider(user: AnyUser, report: Report, verb_en: str, verb_vi: str) -> Unit:
     """The approving unit the user decides for, or the refusal that explains why not."""
     step = report.approvals if report.status != ReportStatus.LOCKED else len(report.dataset.levels) - 1
     unit = approving_unit(report, step)
@@ -131,7 +131,7 @@ def _locked_row(report: Report) -> Report:
     )
 
 
-def _record(report: Report, *, action: str, before: str, user: AbstractBaseUser, reason: str = "") -> None:
+def _record(report: Report, *, action: str, before: str, user: AnyUser, reason: str = "") -> None:
     ReportEvent.objects.create(
         report=report, action=action, from_status=before, to_status=report.status, by=user, reason=reason
     )
@@ -168,7 +168,7 @@ def _signature_check(report: Report) -> None:
         )
 
 
-def approve_report(*, report: Report, user: AbstractBaseUser, note: str = "") -> Report:
+def approve_report(*, report: Report, user: AnyUser, note: str = "") -> Report:
     """Approve at the level the report waits for; the last level locks its figures."""
     with transaction.atomic():
         report = _locked_row(report)
@@ -191,7 +191,7 @@ def approve_report(*, report: Report, user: AbstractBaseUser, note: str = "") ->
     return report
 
 
-def return_report(*, report: Report, user: AbstractBaseUser, reason: str) -> Report:
+def return_report(*, report: Report, user: AnyUser, reason: str) -> Report:
     """Send a submitted (or partly approved) report back to its unit with the reason; its
     figures can be changed again and it must be submitted anew."""
     if not reason.strip():
@@ -204,7 +204,7 @@ def return_report(*, report: Report, user: AbstractBaseUser, reason: str) -> Rep
         return _send_back(report, user=user, reason=reason, action="return")
 
 
-def unlock_report(*, report: Report, user: AbstractBaseUser, reason: str) -> Report:
+def unlock_report(*, report: Report, user: AnyUser, reason: str) -> Report:
     """Reopen an approved and locked report for correction, with the reason: it goes back to
     its unit as returned."""
     if not reason.strip():
@@ -226,7 +226,7 @@ def unlock_report(*, report: Report, user: AbstractBaseUser, reason: str) -> Rep
 REOPEN_DAYS = 14
 
 
-def _send_back(report: Report, *, user: AbstractBaseUser, reason: str, action: str) -> Report:
+def _send_back(report: Report, *, user: AnyUser, reason: str, action: str) -> Report:
     from dxmonitor.collection.datasets import reopen_period, window
     from dxmonitor.collection.periods import parse_period
 
@@ -262,7 +262,7 @@ class Outcome:
     error: DomainError | None
 
 
-def approve_reports(*, reports: list[Report], user: AbstractBaseUser, note: str = "") -> list[Outcome]:
+def approve_reports(*, reports: list[Report], user: AnyUser, note: str = "") -> list[Outcome]:
     """Approve many reports; each is decided on its own, so one refusal stops none of the others."""
     outcomes = []
     for report in reports:
@@ -273,7 +273,7 @@ def approve_reports(*, reports: list[Report], user: AbstractBaseUser, note: str 
     return outcomes
 
 
-def decision(user: AbstractBaseUser | None, report: Report | None) -> dict:
+def decision(user: AnyUser | None, report: Report | None) -> dict:
     """What a report's page offers the user: approve or return (when it waits for their level),
     unlock (when it is locked and they approve at its last level), and its history."""
     if report is None:

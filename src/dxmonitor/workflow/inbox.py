@@ -3,12 +3,11 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
-
 from dxmonitor.accounts.permissions import APPROVE, ENTER, grants
 from dxmonitor.collection.datasets import CLOSED, NOT_OPEN, window
 from dxmonitor.collection.models import DataSet
 from dxmonitor.collection.periods import Period
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Unit
 
 from .approval import approves_at
@@ -66,7 +65,7 @@ def deciding_units(reports: list[Report]) -> dict[int, Unit | None]:
     return found
 
 
-def waiting_for(user: AbstractBaseUser | None) -> list[Report]:
+def waiting_for(user: AnyUser | None) -> list[Report]:
     """Reports waiting for the user's decision at their level, oldest submission first."""
     mine = grants(user)
     candidates = list(
@@ -80,7 +79,7 @@ def waiting_for(user: AbstractBaseUser | None) -> list[Report]:
     return waiting[:LIMIT]
 
 
-def returned_to(user: AbstractBaseUser | None) -> list[Report]:
+def returned_to(user: AnyUser | None) -> list[Report]:
     """Reports of the user's units sent back to be corrected, most recent first."""
     return list(
         Report.objects.filter(status=ReportStatus.RETURNED)
@@ -90,9 +89,7 @@ def returned_to(user: AbstractBaseUser | None) -> list[Report]:
     )
 
 
-def due_soon(
-    user: AbstractBaseUser | None, *, today: datetime.date, days: int = DUE_SOON_DAYS
-) -> list[DueItem]:
+def due_soon(user: AnyUser | None, *, today: datetime.date, days: int = DUE_SOON_DAYS) -> list[DueItem]:
     """Reports of the user's communes not yet sent whose deadline is within `days` days or has
     passed while the period is still open, nearest deadline first."""
     return due_among(entry_communes(user, today=today), today=today, days=days)
@@ -123,7 +120,7 @@ def due_among(
     return items[:limit]
 
 
-def inbox(user: AbstractBaseUser | None, *, today: datetime.date) -> Inbox:
+def inbox(user: AnyUser | None, *, today: datetime.date) -> Inbox:
     return Inbox(waiting=waiting_for(user), returned=returned_to(user), due=due_soon(user, today=today))
 
 

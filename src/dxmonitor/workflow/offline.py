@@ -10,7 +10,6 @@ single-value checks' messages, so that a figure typed offline gets the server's 
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
 
 from dxmonitor.catalog.models import Indicator
@@ -19,6 +18,7 @@ from dxmonitor.collection.expressions import Binary, Negative, Node, Number, Ref
 from dxmonitor.collection.models import Comparator, ValidationRule, Value, ValueKind
 from dxmonitor.collection.periods import parse_period
 from dxmonitor.common.display import format_value
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Level, Unit
 
 from .queries import active_datasets, dataset_overview, entry_communes, members_of, reporting_communes
@@ -106,7 +106,7 @@ def rules_out(language: str) -> list[dict]:
     return rules
 
 
-def offline_forms(user: AbstractBaseUser, *, today: datetime.date) -> list[OfflineForm]:
+def offline_forms(user: AnyUser, *, today: datetime.date) -> list[OfflineForm]:
     """The forms /collect/ lists for the user (first page per data set), open ones first."""
     communes = entry_communes(user, today=today)
     forms: list[OfflineForm] = []
@@ -135,7 +135,7 @@ def _form_url(form: OfflineForm) -> str:
     return reverse("web:entry_form", args=[form.dataset, form.unit_id, form.period])
 
 
-def bundle(user: AbstractBaseUser, *, today: datetime.date, language: str) -> dict:
+def bundle(user: AnyUser, *, today: datetime.date, language: str) -> dict:
     forms = offline_forms(user, today=today)
     rules = rules_out(language)
     datasets = {d.code: d for d in active_datasets()}

@@ -10,7 +10,6 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +23,7 @@ from dxmonitor.common.display import format_ratio, unit_label
 from dxmonitor.common.errors import DomainError, NotFound
 from dxmonitor.common.language import current_language
 from dxmonitor.common.numbers import format_number
+from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import Level, Unit
 from dxmonitor.geo.queries import filter_units, valid_during, valid_on
 
@@ -433,7 +433,7 @@ def report_form(
     dataset: DataSet,
     unit: Unit,
     period: Period,
-    user: AbstractBaseUser | None,
+    user: AnyUser | None,
     today: datetime.date | None = None,
 ) -> ReportForm:
     check_reporting_unit(dataset, unit, period)
@@ -457,7 +457,7 @@ def report_form(
     )
 
 
-def may_read(user: AbstractBaseUser | None, unit: Unit) -> bool:
+def may_read(user: AnyUser | None, unit: Unit) -> bool:
     return can(user, READ, unit)
 
 
@@ -510,7 +510,7 @@ class DatasetOverview:
         ]
 
 
-def entry_communes(user: AbstractBaseUser | None, *, today: datetime.date, q: str = "") -> QuerySet[Unit]:
+def entry_communes(user: AnyUser | None, *, today: datetime.date, q: str = "") -> QuerySet[Unit]:
     """Communes in force today within the user's data-entry subtrees, in GSO code order."""
     communes = filter_units(level=Level.COMMUNE, as_of=today, q=q or None)
     return communes.filter(grants(user).unit_filter(ENTER)).select_related("parent")
