@@ -11,13 +11,13 @@ import os
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.translation import get_language
 
 from dxmonitor.accounts.permissions import READ, grants
 from dxmonitor.catalog.models import Indicator
 from dxmonitor.collection.models import DataSet, ValueChange
 from dxmonitor.collection.periods import MONTH, QUARTER, UNDATED, YEAR, Period, parse_period
 from dxmonitor.common.errors import DomainError, Forbidden, NotFound
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.models import LEVEL_ORDER, Level, Unit
 from dxmonitor.geo.queries import get_unit, unit_for_code
 
@@ -38,7 +38,7 @@ from .targets import target_gaps
 
 
 def language() -> str:
-    return get_language() or "vi"
+    return current_language()
 
 
 def ensure_fresh() -> None:

@@ -7,7 +7,6 @@ over the province whose units are ranked together.
 
 import datetime
 
-from django.utils.translation import get_language
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -17,6 +16,7 @@ from dxmonitor.catalog.scheme_rules import describe
 from dxmonitor.catalog.schemes import require_scheme, require_version, schemes, tree_of
 from dxmonitor.common.api import ERRORS, WRITE_ERRORS
 from dxmonitor.common.errors import NotFound
+from dxmonitor.common.language import current_language
 from dxmonitor.common.users import ApiRequest
 from dxmonitor.geo.models import Unit
 from dxmonitor.geo.queries import get_unit
@@ -29,10 +29,6 @@ from .scoring import require_dated
 
 router = Router(tags=["scores"])
 READ_ERRORS = {**ERRORS, 403: WRITE_ERRORS[403]}
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 def _unit(unit_id: int | None, *, field: str) -> Unit | None:
@@ -121,7 +117,7 @@ def _scheme_out(scheme: ScoringScheme, language: str) -> dict:
 @router.get("/scoring-schemes", response={200: list[SchemeOut], **ERRORS}, url_name="scoring_schemes")
 def list_schemes(request: ApiRequest):
     """Every scoring scheme with its versions, latest first."""
-    language = _language()
+    language = current_language()
     return [_scheme_out(s, language) for s in schemes()]
 
 
@@ -129,7 +125,7 @@ def list_schemes(request: ApiRequest):
 def scheme_detail(request: ApiRequest, code: str, version: int | None = Query(None, ge=1)):
     """One scheme and one version's definition (default: the latest): groups and components in
     order, each component with its maximum points, rule, thresholds, evidence and source."""
-    language = _language()
+    language = current_language()
     scheme = require_scheme(code)
     tree = tree_of(require_version(scheme, version))
     codes = {g.pk: g.code for g in tree.groups}
@@ -298,7 +294,7 @@ def ranking(request: ApiRequest, query: Query[RankingQuery]):
     within = _unit(query.within, field="within")
     scores.check_read(requester(request), within)
     found = scores.ranking(scheme=scheme, period=period, within=within, number=query.version)
-    return ranking_out(found, language=_language())
+    return ranking_out(found, language=current_language())
 
 
 class UnitQuery(Schema):
@@ -465,7 +461,7 @@ def _breakdown(request: ApiRequest, scheme: str, unit_id: int, query: UnitQuery)
 def score_detail(request: ApiRequest, scheme: str, unit_id: int, query: Query[UnitQuery]):
     """One unit's score group by group and component by component — each component's figure,
     rule and points, missing figures marked — with its rank, rank change and what-if."""
-    return detail_out(_breakdown(request, scheme, unit_id, query), language=_language())
+    return detail_out(_breakdown(request, scheme, unit_id, query), language=current_language())
 
 
 @router.get(
@@ -476,4 +472,4 @@ def score_detail(request: ApiRequest, scheme: str, unit_id: int, query: Query[Un
 def score_what_if(request: ApiRequest, scheme: str, unit_id: int, query: Query[UnitQuery]):
     """For each component short of its maximum, the rank the unit would reach with full points
     there (the other units as they are) and the points needed; the biggest climb first."""
-    return what_if_out(_breakdown(request, scheme, unit_id, query).what_if, language=_language())
+    return what_if_out(_breakdown(request, scheme, unit_id, query).what_if, language=current_language())

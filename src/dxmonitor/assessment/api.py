@@ -12,6 +12,7 @@ from dxmonitor.catalog.schemes import require_scheme, require_version
 from dxmonitor.common.api import MAX_OFFSET, WRITE_ERRORS, ErrorOut
 from dxmonitor.common.errors import Forbidden, NotFound
 from dxmonitor.common.ids import is_id
+from dxmonitor.common.language import current_language
 from dxmonitor.common.users import ApiRequest
 from dxmonitor.geo.api import get_unit
 
@@ -168,7 +169,7 @@ def read_sheet(request: ApiRequest, round_id: int, unit_id: int):
         raise Forbidden(
             "you may not read this unit's sheet", "Bạn không được xem bản đánh giá của đơn vị này"
         )
-    return sheet_out(round_, unit_id, language=_language(request))
+    return sheet_out(round_, unit_id, language=current_language())
 
 
 @router.put(
@@ -184,7 +185,7 @@ def save_entry(request: ApiRequest, round_id: int, unit_id: int, code: str, payl
         comment=payload.comment,
         use_measured=payload.use_measured,
     )
-    return entry_out(entry, language=_language(request))
+    return entry_out(entry, language=current_language())
 
 
 @router.post(
@@ -255,7 +256,7 @@ def submit(request: ApiRequest, round_id: int, unit_id: int):
     """The unit's approver submits; refused listing the components still missing."""
     round_ = _round(request, round_id, request.auth)
     actions.submit_sheet(sheet=actions.get_sheet(round_, unit_id), user=request.auth)
-    return sheet_out(round_, unit_id, language=_language(request))
+    return sheet_out(round_, unit_id, language=current_language())
 
 
 @router.post(
@@ -269,7 +270,7 @@ def appraise(request: ApiRequest, round_id: int, unit_id: int, code: str, payloa
     entry = appraisal.appraise(
         entry=_entry(request, round_id, unit_id, code), user=request.auth, **payload.dict()
     )
-    return entry_out(entry, language=_language(request))
+    return entry_out(entry, language=current_language())
 
 
 @router.post(
@@ -281,7 +282,7 @@ def answer(request: ApiRequest, round_id: int, unit_id: int, code: str, payload:
     entry = actions.answer_question(
         entry=_entry(request, round_id, unit_id, code), user=request.auth, answer=payload.answer
     )
-    return entry_out(entry, language=_language(request))
+    return entry_out(entry, language=current_language())
 
 
 @router.get("/assessment/rounds/{round_id}/progress", response={200: ProgressOut, **ERRORS}, auth=WRITE_AUTH)
@@ -289,7 +290,7 @@ def progress(request: ApiRequest, round_id: int):
     """How far the appraisal is, per department and per unit."""
     round_ = _round(request, round_id, request.auth)
     found = appraisal.progress(round_)
-    language = _language(request)
+    language = current_language()
     return {
         "departments": [
             {
@@ -328,7 +329,7 @@ def read_ranking(request: ApiRequest, round_id: int):
     round_ = _round(request, round_id)
     if round_.stage in (Stage.SELF, Stage.APPRAISAL) and not may_read_round(requester(request), round_):
         raise NotFound(f"assessment round {round_id} does not exist", f"Không có đợt đánh giá {round_id}")
-    return ranking_out(ranking(round_), language=_language(request))
+    return ranking_out(ranking(round_), language=current_language())
 
 
 @router.post(
@@ -341,7 +342,7 @@ def explain(request: ApiRequest, round_id: int, unit_id: int, code: str, payload
     entry = appraisal.explain(
         entry=_entry(request, round_id, unit_id, code), user=request.auth, text=payload.text
     )
-    return entry_out(entry, language=_language(request))
+    return entry_out(entry, language=current_language())
 
 
 @router.post(
@@ -353,7 +354,7 @@ def reply(request: ApiRequest, round_id: int, unit_id: int, code: str, payload: 
     entry = appraisal.reply_explanation(
         entry=_entry(request, round_id, unit_id, code), user=request.auth, **payload.dict()
     )
-    return entry_out(entry, language=_language(request))
+    return entry_out(entry, language=current_language())
 
 
 @router.post("/assessment/rounds/{round_id}/publish", response={200: RoundOut, **ERRORS}, auth=WRITE_AUTH)

@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dxmonitor.accounts.permissions import ADMINISTER, APPROVE, ENTER, can
 from dxmonitor.catalog.models import ScoringScheme
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.models import Level, Unit
 from dxmonitor.geo.queries import valid_on
 
@@ -33,15 +34,11 @@ STAGES = {
 }
 
 
-def _language() -> str:
-    return get_language() or "vi"
-
-
 def _round(request: HttpRequest, round_id: int):
     try:
         round_ = actions.get_round(round_id)
     except DomainError as exc:
-        raise Http404(exc.message(_language())) from exc
+        raise Http404(exc.message(current_language())) from exc
     if not may_read_round(request.user, round_):
         raise Http404(_("No such assessment round."))
     return round_
@@ -124,7 +121,7 @@ def open_round(request: HttpRequest) -> HttpResponse:
         return redirect("assessment:index")
     except DomainError as exc:
         for problem in exc.problems[:20]:
-            messages.error(request, problem.message(_language()))
+            messages.error(request, problem.message(current_language()))
         return redirect("assessment:index")
     messages.success(request, _("Round opened."))
     return redirect("assessment:round", round_.pk)
@@ -148,7 +145,7 @@ def add_appraiser(request: HttpRequest, round_id: int) -> HttpResponse:
             user=user, department=department, province=round_.province, granted_by=request.user
         )
     except DomainError as exc:
-        messages.error(request, exc.message(_language()))
+        messages.error(request, exc.message(current_language()))
         return redirect("assessment:round", round_.pk)
     messages.success(request, _("Appraiser added."))
     return redirect("assessment:round", round_.pk)
@@ -169,7 +166,9 @@ def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
             "organiser": organiser,
             "progress": appraisal.progress(round_) if user.is_authenticated else None,
             "ranking": result,
-            "groups": [(result.peer_label(code, _language()), rows) for code, rows in result.groups.items()]
+            "groups": [
+                (result.peer_label(code, current_language()), rows) for code, rows in result.groups.items()
+            ]
             if result
             else [],
             "pillars": result.tree.top if result else [],
@@ -179,7 +178,7 @@ def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
             if user.is_authenticated
             else [],
             "evidence": public_evidence(round_) if round_.stage == Stage.PUBLISHED else [],
-            "language": _language(),
+            "language": current_language(),
             "departments": appraisal.departments_of(round_) if organiser else [],
             "appraisers": Appraiser.objects.filter(
                 province=round_.province, department__scheme_id=round_.scheme_id
@@ -196,7 +195,7 @@ def sheet_page(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespons
     try:
         sheet = actions.get_sheet(round_, unit_id)
     except DomainError as exc:
-        raise Http404(exc.message(_language())) from exc
+        raise Http404(exc.message(current_language())) from exc
     if not may_read_sheet(request.user, round_, sheet.unit):
         raise Http404(_("No such assessment round."))
     entries, owners = sheet_summary(sheet)
@@ -204,7 +203,7 @@ def sheet_page(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespons
     for entry in entries:
         entry.department = owners[entry.pk]
         entry.mine = entry.department in mine
-        entry.name_shown = entry.component.name(_language())
+        entry.name_shown = entry.component.name(current_language())
     return render(
         request,
         "assessment/sheet.html",
@@ -297,7 +296,7 @@ def act(request: HttpRequest, round_id: int, unit_id: int, what: str) -> HttpRes
         messages.success(request, _("Saved: %(code)s.") % {"code": entry.component.code})
     except DomainError as exc:
         for problem in exc.problems:
-            messages.error(request, problem.message(_language()))
+            messages.error(request, problem.message(current_language()))
     return redirect("assessment:sheet", round_.pk, unit_id)
 
 
@@ -323,5 +322,5 @@ def organise(request: HttpRequest, round_id: int, what: str) -> HttpResponse:
             raise Http404(what)
     except DomainError as exc:
         for problem in exc.problems[:20]:
-            messages.error(request, problem.message(_language()))
+            messages.error(request, problem.message(current_language()))
     return redirect("assessment:round", round_.pk)

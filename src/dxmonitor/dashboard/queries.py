@@ -10,7 +10,6 @@ JSON twin and its downloads agree with them. A unit asked about for a year befor
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from dxmonitor.accounts.permissions import READ, grants
 from dxmonitor.analytics import answers, scores
@@ -24,6 +23,7 @@ from dxmonitor.collection.models import DataSet
 from dxmonitor.collection.periods import MONTH, QUARTER, YEAR, Period, parse_period
 from dxmonitor.common.display import format_value
 from dxmonitor.common.errors import DomainError, NotFound
+from dxmonitor.common.language import current_language
 from dxmonitor.common.users import AnyUser
 from dxmonitor.geo.models import LEVEL_ORDER, Level, Unit
 from dxmonitor.geo.queries import ancestors, get_unit, predecessors, successors, valid_on
@@ -35,7 +35,7 @@ LAGGARDS = 5
 
 
 def language() -> str:
-    return get_language() or "vi"
+    return current_language()
 
 
 # --- what is asked --------------------------------------------------------------------------

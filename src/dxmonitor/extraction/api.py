@@ -1,6 +1,5 @@
 """JSON API of the review queue: the twin of the pages under /extract/."""
 
-from django.utils.translation import get_language
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from pydantic import ValidationError
@@ -9,6 +8,7 @@ from dxmonitor.accounts.api import WRITE_AUTH
 from dxmonitor.common import bounded_json
 from dxmonitor.common.api import WRITE_ERRORS, Paging, page
 from dxmonitor.common.errors import DomainError, NotFound
+from dxmonitor.common.language import current_language
 from dxmonitor.common.users import ApiRequest
 
 from . import actions, queries
@@ -25,10 +25,6 @@ from .schemas import (
 )
 
 router = Router(tags=["extraction"])
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 def _document(document_id: int):
@@ -52,7 +48,7 @@ def detail_out(document) -> dict:
     counts = {s: sum(1 for f in facts if f.status == s) for s in ("pending", "accepted", "rejected")}
     out = review_document_out(document)
     out.update(counts, proposed=len(facts), text=document.text)
-    out["facts"] = [fact_out(f, _language()) for f in facts]
+    out["facts"] = [fact_out(f, current_language()) for f in facts]
     return out
 
 
@@ -114,7 +110,7 @@ def edit_fact(request: ApiRequest, fact_id: int, body: FactChanges):
     """Correct a proposed fact before accepting it; only the fields given change."""
     changes = body.dict(exclude_unset=True)
     fact = actions.edit_fact(fact=_fact(fact_id), changes=changes, user=request.auth)
-    return fact_out(fact, _language())
+    return fact_out(fact, current_language())
 
 
 @router.post(
@@ -137,7 +133,7 @@ def accept_fact(request: ApiRequest, fact_id: int):
                 "Nội dung gửi kèm phải là một đối tượng JSON gồm các trường cần sửa",
             ) from None
     fact = actions.accept_fact(fact=fact, changes=changes, user=request.auth)
-    return fact_out(fact, _language())
+    return fact_out(fact, current_language())
 
 
 @router.post(
@@ -148,7 +144,7 @@ def accept_fact(request: ApiRequest, fact_id: int):
 )
 def reject_fact(request: ApiRequest, fact_id: int):
     """Reject a proposed fact; it stays, marked rejected, and is not proposed again."""
-    return fact_out(actions.reject_fact(fact=_fact(fact_id), user=request.auth), _language())
+    return fact_out(actions.reject_fact(fact=_fact(fact_id), user=request.auth), current_language())
 
 
 @router.post(

@@ -6,13 +6,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dxmonitor.catalog.models import Indicator
 from dxmonitor.collection.models import Comparator, ValueKind
 from dxmonitor.common.errors import DomainError
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.queries import search_units
 
 from . import actions, queries
@@ -24,7 +24,7 @@ _FIELDS = ("indicator", "unit_id", "value", "comparator", "kind", "period", "num
 
 
 def _message(exc: DomainError) -> str:
-    return exc.message(get_language() or "vi")
+    return exc.message(current_language())
 
 
 @login_required

@@ -4,11 +4,11 @@ portal page. Everything here reads through `queries.public_values`."""
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dxmonitor.common.api import ERRORS, page
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.models import Level
 from dxmonitor.geo.queries import ancestors
 
@@ -40,10 +40,6 @@ FILE_RESPONSE = {
     "content": {content_type: {} for content_type in downloads.CONTENT_TYPES.values()},
     "description": "the file, with its licence and sources",
 }
-
-
-def _language() -> str:
-    return get_language() or "vi"
 
 
 def download_links(params: dict[str, str]) -> dict[str, str]:
@@ -139,14 +135,14 @@ class ExportFilter(Schema):
 
 def _values(selection: queries.Selection, *, limit: int, offset: int) -> dict:
     count, items = page(selection.values(), limit=limit, offset=offset)
-    return value_page(items, count=count, limit=limit, offset=offset, language=_language())
+    return value_page(items, count=count, limit=limit, offset=offset, language=current_language())
 
 
 @router.get("/public", response={200: PortalHomeOut, **ERRORS}, url_name="public_home")
 def home(request: HttpRequest):
     """What the portal publishes: the licence, the rule, how many figures, the indicators that have
     public figures, and the downloads of everything (twin of `/public/`)."""
-    language = _language()
+    language = current_language()
     request_summary()
     counts, summaries = queries.public_summary()
     return {
@@ -181,7 +177,7 @@ def about(request: HttpRequest):
 def indicator_detail(request: HttpRequest, code: str, filters: Query[PublicFilter]):
     """One indicator, its national targets and its public figures, paged (twin of
     `/public/indicators/{code}/`)."""
-    language = _language()
+    language = current_language()
     selection = queries.select(indicator=code, period=filters.period, data=filters.data)
     indicator = selection.indicator
     every = queries.select(indicator=code).values()
@@ -262,7 +258,7 @@ def values(request: HttpRequest, filters: Query[ValuesFilter]):
 def export(request: HttpRequest, filters: Query[ExportFilter]):
     """The public figures `GET /public/values` selects (no paging, at most 100,000) as
     `format=csv`, `xlsx` or `json`, each with the licence (CC BY 4.0) and its sources."""
-    language = _language()
+    language = current_language()
     selection = queries.select(
         indicator=filters.indicator,
         unit=filters.unit,

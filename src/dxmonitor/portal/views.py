@@ -10,11 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dxmonitor.collection.periods import PeriodError
 from dxmonitor.common.errors import NotFound
+from dxmonitor.common.language import current_language
 from dxmonitor.geo.models import Level
 from dxmonitor.geo.queries import ancestors
 from dxmonitor.geo.queries import predecessors as unit_predecessors
@@ -38,17 +38,13 @@ UNITS_PAGE = 100
 SUCCESSION_LINKS = 60
 
 
-def _language() -> str:
-    return get_language() or "vi"
-
-
 def _twin(name: str, *args, **params) -> str:
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
     return reverse(name, args=args) + (f"?{query}" if query else "")
 
 
 def _statements() -> dict[str, str]:
-    language = _language()
+    language = current_language()
     return {
         "rule": RULE.text(language),
         "synthetic_note": SYNTHETIC_NOTE.text(language),
@@ -70,7 +66,7 @@ def _selection(request: HttpRequest, **fixed) -> queries.Selection:
     try:
         return queries.select(period=period, data=data, **fixed)
     except NotFound as exc:
-        raise Http404(exc.message(_language())) from exc
+        raise Http404(exc.message(current_language())) from exc
     except PeriodError:
         messages.error(request, _("“%(text)s” is not a period; showing every period.") % {"text": period})
         return queries.select(data=data, **fixed)
@@ -157,7 +153,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "selection": selection,
             "page": page,
             "downloads": download_links(params),
-            "synthetic_note": SYNTHETIC_NOTE.text(_language()),
+            "synthetic_note": SYNTHETIC_NOTE.text(current_language()),
             "api_url": _twin(
                 "api:public_unit",
                 unit.pk,
@@ -187,7 +183,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
             "selection": selection,
             "page": page,
             "downloads": download_links(params),
-            "synthetic_note": SYNTHETIC_NOTE.text(_language()),
+            "synthetic_note": SYNTHETIC_NOTE.text(current_language()),
             "api_url": _twin(
                 "api:public_indicator",
                 indicator.code,
