@@ -117,6 +117,16 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+
+# One cache shared by every web process and the worker, kept in the database: the sign-in brake's
+# counters must add up across processes, or each process would allow its own share of guesses.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "dxmonitor_cache",
+    }
+}
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dashboard read while an import writes; the timeout rides out short locks.
     DATABASES["default"]["OPTIONS"] = {

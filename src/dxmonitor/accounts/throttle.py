@@ -8,7 +8,8 @@ client's own: REMOTE_ADDR, or the address a trusted reverse proxy (DXM_TRUSTED_P
 it forwarded for; a forwarded address from anyone else is ignored, so nobody can pose as
 someone else's address and lock them out.
 
-The counters live in Django's cache, per web process unless a shared cache is configured.
+The counters live in Django's cache, which settings keep in the database so that every web process
+counts the same failures.
 """
 
 import ipaddress

@@ -73,6 +73,18 @@ def test_five_wrong_passwords_for_a_name_from_an_address_stop_it(client):
     assert _log_in(client, "canbo1", PASSWORD, address="10.0.0.2")
 
 
+def test_the_brake_counts_across_web_processes(client):
+    """Each web process has its own cache object; the counts live in the database they share."""
+    from django.core.cache.backends.db import DatabaseCache
+
+    ensure_user(username="canbo1", password=PASSWORD)
+    for _ in range(3):
+        assert not _log_in(client, "canbo1", "sai-mat-khau-x")
+    another_process = DatabaseCache("dxmonitor_cache", {})
+    assert another_process.get("login-failures:10.0.0.1:canbo1") == 3
+    assert another_process.get("login-failures-account:canbo1") == 3
+
+
 def test_one_password_tried_across_many_accounts_is_slowed(client, settings):
     settings.DXM_LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     ensure_user(username="canbo1", password=PASSWORD)
