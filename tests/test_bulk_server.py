@@ -10,22 +10,15 @@ PostgreSQL.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-HOST = "127.0.0.1"
+from tests.live_server import live_server
+
 INDICATORS = [
     "CTX.VILLAGES",
     "CTX.HOUSEHOLDS",
@@ -36,93 +29,11 @@ INDICATORS = [
 ]
 
 
-def _command() -> list[str]:
-    script = Path(sys.executable).with_name("dxmonitor")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "dxmonitor.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _postgres(url: str, name: str, statement: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(statement.format(name=name))
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[dict]:
-    var_dir = Path(tempfile.mkdtemp(prefix="dxm-bulk-server-"))
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DXM_SECRET_KEY"}}
-    env.update(DXM_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="dxmonitor.settings", PYTHONUNBUFFERED="1")
-    outer = os.environ.get("DATABASE_URL", "")
-    database = ""
-    if outer.startswith(("postgres://", "postgresql://")):
-        database = f"dxm_bulk_server_{os.getpid()}"
-        _postgres(outer, database, 'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = urlunsplit(urlsplit(outer)._replace(path=f"/{database}"))
-    log_path = var_dir / "server.log"
-    process = None
-    try:
-        with log_path.open("w", encoding="utf-8") as log:
-            demo = subprocess.run(
-                [*_command(), "demo", "--no-serve"],
-                cwd=var_dir,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                timeout=300,
-                check=False,
-            )
-        assert demo.returncode == 0, log_path.read_text(encoding="utf-8")[-3000:]
-        username = (var_dir / "demo-login.txt").read_text(encoding="utf-8").split()[0]
-        made = subprocess.run(
-            [*_command(), "token", "create", username, "e2e"],
-            cwd=var_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        token = made.stdout.strip().splitlines()[-1]
-        port = _free_port()
-        with log_path.open("a", encoding="utf-8") as log:
-            process = subprocess.Popen(
-                [*_command(), "serve", "--host", HOST, "--port", str(port)],
-                cwd=var_dir,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        url = f"http://{HOST}:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, log_path.read_text(encoding="utf-8")[-3000:]
-            try:
-                with urllib.request.urlopen(url + "/api/v1/home", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                assert time.monotonic() < deadline, "dxmonitor serve did not answer"
-                time.sleep(0.2)
-        yield {"url": url, "token": token, "var_dir": var_dir}
-    finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if database:
-            _postgres(outer, database, 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(var_dir, ignore_errors=True)
+    with live_server("bulk-server") as live:
+        token = live.run("token", "create", live.username, "e2e").strip().splitlines()[-1]
+        yield {"url": live.url, "token": token, "var_dir": live.var_dir}
 
 
 def _call(server: dict, method: str, path: str, body: bytes | None = None) -> tuple[int, dict]:
